@@ -1,0 +1,25 @@
+/** The validated spec, with every environment already resolved (base merged with overrides). */
+import type { Capacity, EnvironmentName, SharedService, Team } from './schema.js';
+
+export interface PlatformInfo {
+  readonly name: string;
+  readonly kubernetesVersion: string;
+  readonly admins: { readonly users: readonly string[]; readonly groups: readonly string[] };
+  readonly ingressNamespace: string;
+  readonly monitoringNamespace: string;
+}
+
+/** What synthesis for one environment needs: nothing else, and no knowledge of other envs. */
+export interface ResolvedEnvironment {
+  readonly platform: PlatformInfo;
+  readonly environment: EnvironmentName;
+  readonly capacity: Capacity;
+  readonly teams: readonly Team[];
+  readonly sharedServices: readonly SharedService[];
+}
+
+export interface Spec {
+  readonly file: string;
+  readonly platform: PlatformInfo;
+  readonly environments: ReadonlyMap<EnvironmentName, ResolvedEnvironment>;
+}

@@ -1,0 +1,183 @@
+/**
+ * The platform spec (`platform.yaml`), defined once with zod. The loader validates with it and
+ * `mlp schema` emits its JSON Schema for editors, so the two can never disagree.
+ */
+import { z } from 'zod';
+import { DNS1123_LABEL_MAX, DNS1123_LABEL_PATTERN } from '../core/names.js';
+import { QUANTITY_PATTERN } from '../core/quantity.js';
+
+export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+export const TEAM_ROLES = ['admin', 'developer', 'viewer'] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
+
+const dnsLabel = z
+  .string()
+  .max(DNS1123_LABEL_MAX)
+  .regex(new RegExp(DNS1123_LABEL_PATTERN), 'a DNS-1123 label: lowercase letters, digits and "-", e.g. ml-team')
+  .describe('DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)');
+
+const quantity = z
+  .union([
+    z.string().regex(new RegExp(QUANTITY_PATTERN), 'a Kubernetes quantity such as 500m, 2, 64Gi or 1Ti'),
+    z.number().nonnegative(),
+  ])
+  .describe('Kubernetes quantity, e.g. 500m, 4, 64Gi (binary suffixes Ki..Ei, decimal k..E)');
+
+const count = z.number().int().nonnegative();
+
+/** `8080/TCP`, `53/UDP`, `9000-9100/TCP` or a bare number (TCP). */
+export const PORT_PATTERN = '^([1-9][0-9]{0,4})(-([1-9][0-9]{0,4}))?(/(TCP|UDP|SCTP))?$';
+const port = z
+  .union([
+    z.string().regex(new RegExp(PORT_PATTERN), 'a port such as 8080, 8080/TCP, 53/UDP or 9000-9100/TCP'),
+    z.number().int().min(1).max(65535),
+  ])
+  .describe('Port: 8080, "8080/TCP", "53/UDP" or a range "9000-9100/TCP"');
+
+const members = z
+  .strictObject({
+    users: z.array(z.string().min(1)).default([]).describe('User names as the API server authenticates them'),
+    groups: z.array(z.string().min(1)).default([]).describe('Groups from the identity provider'),
+  })
+  .describe('Subjects bound to one team role');
+
+const serviceAccount = z.strictObject({
+  name: dnsLabel,
+  role: z.enum(TEAM_ROLES).default('developer').describe('@default developer'),
+});
+
+const computePair = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+
+const quota = z
+  .strictObject({
+    requests: computePair.prefault({}).describe('requests.cpu / requests.memory'),
+    limits: computePair.prefault({}).describe('limits.cpu / limits.memory'),
+    gpu: count.default(0).describe('requests.nvidia.com/gpu; 0 forbids GPUs'),
+    storage: quantity.optional().describe('requests.storage over all PVCs'),
+    objects: z
+      .partialRecord(
+        z.enum([
+          'pods',
+          'services',
+          'services.loadbalancers',
+          'services.nodeports',
+          'persistentvolumeclaims',
+          'configmaps',
+          'secrets',
+          'replicationcontrollers',
+          'resourcequotas',
+        ]),
+        count,
+      )
+      .default({})
+      .describe('Object counts, e.g. {pods: 50, services: 10}'),
+  })
+  .describe('ResourceQuota of the team namespace');
+
+const limits = z
+  .strictObject({
+    default: computePair.prefault({}).describe('Default container limits'),
+    defaultRequest: computePair.prefault({}).describe('Default container requests'),
+    max: computePair.prefault({}).describe('Largest container limits'),
+    min: computePair.prefault({}).describe('Smallest container requests'),
+  })
+  .describe('LimitRange: container defaults and maxima');
+
+const crossTeam = z.strictObject({
+  team: dnsLabel.describe('Source team allowed to connect'),
+  ports: z.array(port).min(1),
+});
+
+const network = z
+  .strictObject({
+    allowFrom: z.array(crossTeam).default([]).describe('Other teams that may reach this team, on which ports'),
+    services: z.array(dnsLabel).default([]).describe('Shared services (by name) this team may reach'),
+    metricsPorts: z.array(port).default([]).describe('Ports monitoring may scrape'),
+    ingressPorts: z.array(port).default([]).describe('Ports the ingress controller may reach'),
+    egressCidrs: z
+      .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/8'))
+      .default([])
+      .describe('External CIDRs the team may reach (HTTPS and other egress)'),
+  })
+  .prefault({});
+
+export const podSecurityLevel = z.enum(['privileged', 'baseline', 'restricted']);
+
+export const teamSchema = z.strictObject({
+  name: dnsLabel,
+  description: z.string().default(''),
+  costCenter: dnsLabel.describe('Cost centre label value'),
+  members: z.strictObject({ admin: members.optional(), developer: members.optional(), viewer: members.optional() }).prefault({}),
+  serviceAccounts: z.array(serviceAccount).default([]),
+  quota: quota.prefault({}),
+  limits: limits.prefault({}),
+  podSecurity: podSecurityLevel.default('restricted').describe('Pod Security Admission level. @default restricted'),
+  network,
+});
+export type Team = z.infer<typeof teamSchema>;
+
+const capacity = z
+  .strictObject({
+    cpu: quantity,
+    memory: quantity,
+    gpu: count.default(0),
+    storage: quantity.optional(),
+  })
+  .describe('Allocatable capacity of the environment cluster');
+
+/** An environment's overrides are partial teams merged over the base; validated after merging. */
+const environment = z.strictObject({
+  capacity,
+  teams: z.record(z.string(), z.record(z.string(), z.unknown())).default({}).describe('Per-team overrides'),
+});
+
+const sharedService = z.strictObject({
+  name: dnsLabel,
+  namespace: dnsLabel,
+  podSelector: z.record(z.string(), z.string()).default({}).describe('Labels of the service pods'),
+  ports: z.array(port).min(1),
+});
+
+export const platformSchema = z.strictObject({
+  platform: z.strictObject({
+    name: dnsLabel,
+    kubernetesVersion: z
+      .string()
+      .regex(/^1\.(2[5-9]|3[0-9])$/, 'a Kubernetes minor version 1.25 .. 1.39, e.g. "1.31"')
+      .describe('Target Kubernetes minor version, e.g. "1.31"'),
+    admins: members.prefault({}).describe('Bound to the platform-admin ClusterRole'),
+    ingressNamespace: dnsLabel.default('ingress-nginx'),
+    monitoringNamespace: dnsLabel.default('monitoring'),
+  }),
+  environments: z.strictObject({
+    local: environment.optional(),
+    dev: environment.optional(),
+    staging: environment.optional(),
+    prod: environment.optional(),
+  }),
+  sharedServices: z.array(sharedService).default([]),
+  teams: z.array(z.unknown()).describe('Teams; each validated as a Team'),
+});
+export type PlatformSpecRaw = z.infer<typeof platformSchema>;
+export type SharedService = z.infer<typeof sharedService>;
+export type Capacity = z.infer<typeof capacity>;
+
+/** JSON Schema for editors: the same zod source, with teams and overrides typed precisely. */
+export function platformJsonSchema(): Record<string, unknown> {
+  const teamJson = z.toJSONSchema(teamSchema, { io: 'input' });
+  const root = z.toJSONSchema(platformSchema, { io: 'input' }) as Record<string, any>;
+  root.$id = 'https://mlp.dev/schema/platform.schema.json';
+  root.title = 'mlp platform spec';
+  root.properties.teams = { type: 'array', items: { $ref: '#/$defs/Team' } };
+  const { $schema: _drop, ...team } = teamJson as Record<string, any>;
+  root.$defs = { Team: team };
+  for (const env of ENVIRONMENTS) {
+    const e = root.properties.environments.properties[env];
+    if (e?.properties?.teams) {
+      e.properties.teams = { type: 'object', additionalProperties: { type: 'object', description: 'Partial Team' } };
+    }
+  }
+  return root;
+}

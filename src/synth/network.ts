@@ -1,0 +1,120 @@
+/**
+ * NetworkPolicies. They only ever add permissions, so isolation comes from a default-deny policy
+ * in every namespace we own; each allowance below is one small, named policy so that
+ * `kubectl get netpol` reads like the spec.
+ */
+import { type PortRange, parsePort, toPolicyPort } from '../core/ports.js';
+import type { K8sObject } from '../k8s/object.js';
+import type { ResolvedEnvironment } from '../spec/model.js';
+import type { SharedService, Team } from '../spec/schema.js';
+
+type Labels = Record<string, string>;
+
+const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+const ports = (list: readonly (string | number)[]) => list.map((p) => toPolicyPort(parsePort(p)));
+
+function policy(namespace: string, name: string, labels: Labels, spec: Record<string, unknown>): K8sObject {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace, labels }, spec };
+}
+
+/** Default deny, DNS and same-namespace traffic: the base every owned namespace gets. */
+export function baselinePolicies(namespace: string, labels: Labels): K8sObject[] {
+  const dnsPorts: PortRange[] = [parsePort('53/UDP'), parsePort('53/TCP')];
+  return [
+    policy(namespace, 'default-deny-all', labels, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    policy(namespace, 'allow-dns', labels, {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          // One peer with both selectors: the DNS pods in kube-system, not anything in it.
+          to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: dnsPorts.map(toPolicyPort),
+        },
+      ],
+    }),
+    policy(namespace, 'allow-same-namespace', labels, {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    }),
+  ];
+}
+
+function ingressFromNamespace(ns: string, name: string, labels: Labels, from: string, portList: readonly (string | number)[]) {
+  return policy(ns, name, labels, {
+    podSelector: {},
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [{ namespaceSelector: nsSelector(from) }], ports: ports(portList) }],
+  });
+}
+
+export function teamPolicies(env: ResolvedEnvironment, team: Team, labels: Labels): K8sObject[] {
+  const ns = team.name;
+  const net = team.network;
+  const out = baselinePolicies(ns, labels);
+  if (net.ingressPorts.length > 0) {
+    out.push(ingressFromNamespace(ns, 'allow-from-ingress-controller', labels, env.platform.ingressNamespace, net.ingressPorts));
+  }
+  if (net.metricsPorts.length > 0) {
+    out.push(ingressFromNamespace(ns, 'allow-from-monitoring', labels, env.platform.monitoringNamespace, net.metricsPorts));
+  }
+  // Cross-team allowance, target side: ingress from the source team.
+  for (const a of net.allowFrom) {
+    out.push(ingressFromNamespace(ns, `allow-from-team-${a.team}`, labels, a.team, a.ports));
+  }
+  // Cross-team allowance, source side: egress to every team that admits us.
+  for (const target of env.teams) {
+    for (const a of target.network.allowFrom) {
+      if (a.team !== team.name) continue;
+      out.push(
+        policy(ns, `allow-to-team-${target.name}`, labels, {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ namespaceSelector: nsSelector(target.name) }], ports: ports(a.ports) }],
+        }),
+      );
+    }
+  }
+  for (const name of net.services) {
+    const svc = env.sharedServices.find((s) => s.name === name)!;
+    out.push(
+      policy(ns, `allow-to-service-${svc.name}`, labels, {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [servicePeer(svc)], ports: ports(svc.ports) }],
+      }),
+    );
+  }
+  if (net.egressCidrs.length > 0) {
+    out.push(
+      policy(ns, 'allow-egress-cidrs', labels, {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: net.egressCidrs.map((cidr) => ({ ipBlock: { cidr } })) }],
+      }),
+    );
+  }
+  return out;
+}
+
+function servicePeer(svc: SharedService): Record<string, unknown> {
+  const peer: Record<string, unknown> = { namespaceSelector: nsSelector(svc.namespace) };
+  if (Object.keys(svc.podSelector).length > 0) peer.podSelector = { matchLabels: svc.podSelector };
+  return peer;
+}
+
+/** Target side of shared-service access: only the teams that declared the service get in. */
+export function sharedServicePolicies(svc: SharedService, teams: readonly Team[], labels: Labels): K8sObject[] {
+  const users = teams.filter((t) => t.network.services.includes(svc.name));
+  if (users.length === 0) return [];
+  const podSelector = Object.keys(svc.podSelector).length > 0 ? { matchLabels: svc.podSelector } : {};
+  return [
+    policy(svc.namespace, `allow-to-${svc.name}`, labels, {
+      podSelector,
+      policyTypes: ['Ingress'],
+      ingress: [{ from: users.map((t) => ({ namespaceSelector: nsSelector(t.name) })), ports: ports(svc.ports) }],
+    }),
+  ];
+}

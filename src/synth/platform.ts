@@ -1,0 +1,48 @@
+/** Synthesis entry point: one resolved environment in, the components of its GitOps tree out. */
+import type { ResolvedEnvironment } from '../spec/model.js';
+import type { Component, ManifestFile } from './component.js';
+import { commonLabels, teamLabels } from './labels.js';
+import { sharedNamespace, teamNamespace } from './namespaces.js';
+import { baselinePolicies, sharedServicePolicies, teamPolicies } from './network.js';
+import { limitRange, resourceQuota } from './quotas.js';
+import { platformRbac, sharedServiceRbac, teamRbac } from './rbac.js';
+
+const byName = (a: ManifestFile, b: ManifestFile) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export function synthesize(env: ResolvedEnvironment): Component[] {
+  const teams = [...env.teams].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const sharedNamespaces = [...new Set(env.sharedServices.map((s) => s.namespace))].sort();
+  const labels = commonLabels(env);
+
+  const namespaces: ManifestFile[] = teams.map((t) => ({ name: `${t.name}.yaml`, objects: [teamNamespace(env, t)] }));
+  if (sharedNamespaces.length > 0) {
+    namespaces.push({ name: 'shared-services.yaml', objects: sharedNamespaces.map((ns) => sharedNamespace(env, ns)) });
+  }
+
+  const quotas = teams.map((t) => ({ name: `${t.name}.yaml`, objects: [resourceQuota(env, t), limitRange(env, t)] }));
+
+  const rbac: ManifestFile[] = [
+    { name: '_platform.yaml', objects: platformRbac(env) },
+    ...teams.map((t) => ({ name: `${t.name}.yaml`, objects: teamRbac(env, t) })),
+  ];
+  const network: ManifestFile[] = teams.map((t) => ({
+    name: `${t.name}.yaml`,
+    objects: teamPolicies(env, t, teamLabels(env, t)),
+  }));
+  for (const ns of sharedNamespaces) {
+    const services = env.sharedServices.filter((s) => s.namespace === ns);
+    const consumers = teams.filter((t) => t.network.services.some((name) => services.some((s) => s.name === name)));
+    rbac.push({ name: `shared-${ns}.yaml`, objects: sharedServiceRbac(env, ns, consumers) });
+    network.push({
+      name: `shared-${ns}.yaml`,
+      objects: [...baselinePolicies(ns, labels), ...services.flatMap((s) => sharedServicePolicies(s, teams, labels))],
+    });
+  }
+
+  return [
+    { name: 'namespaces', wave: 0, files: namespaces.sort(byName) },
+    { name: 'quotas', wave: 1, files: quotas.sort(byName) },
+    { name: 'rbac', wave: 1, files: rbac.sort(byName) },
+    { name: 'network-policies', wave: 1, files: network.sort(byName) },
+  ];
+}
