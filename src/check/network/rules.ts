@@ -1,0 +1,111 @@
+/**
+ * The isolation the spec promises, proven over the rendered NetworkPolicies: the team × team
+ * matrix equals the declared allowances, DNS works everywhere, monitoring reaches declared
+ * metrics ports, and shared services admit exactly the teams that declared them.
+ */
+import { parsePort } from '../../core/ports.js';
+import type { ResolvedEnvironment } from '../../spec/model.js';
+import type { Finding } from '../finding.js';
+import type { NetworkModel } from './reach.js';
+
+export interface IsolationMatrix {
+  readonly teams: readonly string[];
+  /** For each source team, the teams it can reach on some port. */
+  readonly reachable: Readonly<Record<string, readonly string[]>>;
+}
+
+const pod = (namespace: string, labels: Record<string, string> = {}) => ({ kind: 'pod' as const, namespace, labels });
+
+export function isolationMatrix(model: NetworkModel, teams: readonly string[]): IsolationMatrix {
+  const reachable: Record<string, string[]> = {};
+  for (const from of teams) {
+    const src = pod(from);
+    reachable[from] = teams.filter((to) => to !== from && model.reach(src, pod(to)).allowed);
+  }
+  return { teams, reachable };
+}
+
+export function checkNetwork(model: NetworkModel, env: ResolvedEnvironment): { findings: Finding[]; matrix: IsolationMatrix } {
+  const findings: Finding[] = [];
+  const teams = env.teams.map((t) => t.name).sort();
+  const matrix = isolationMatrix(model, teams);
+  for (const target of env.teams) {
+    const declared = new Set(target.network.allowFrom.map((a) => a.team));
+    for (const from of teams) {
+      if (from === target.name) continue;
+      const actual = matrix.reachable[from]!.includes(target.name);
+      const expected = declared.has(from);
+      if (actual !== expected) {
+        findings.push({
+          ruleId: 'network.isolation',
+          status: 'fail',
+          resource: `namespace/${target.name}`,
+          path: 'network.allowFrom',
+          message: expected
+            ? `${from} should reach ${target.name} (declared) but the policies block it`
+            : `${from} can reach ${target.name} although the spec does not allow it`,
+        });
+      }
+    }
+  }
+  if (!findings.some((f) => f.ruleId === 'network.isolation')) {
+    findings.push({
+      ruleId: 'network.isolation',
+      status: 'pass',
+      resource: `environment/${env.environment}`,
+      path: '',
+      message: `${teams.length}×${teams.length} team matrix matches the spec: only declared allowances connect teams`,
+    });
+  }
+  const dns = pod('kube-system', { 'k8s-app': 'kube-dns' });
+  for (const t of teams) {
+    for (const port of ['53/UDP', '53/TCP']) {
+      const r = model.reach(pod(t), dns, queryOf(port));
+      findings.push(verdict('network.dns', r.allowed, t, `DNS ${port} from ${t} to kube-system`, r.reason));
+    }
+  }
+  const monitoring = pod(env.platform.monitoringNamespace);
+  const ingress = pod(env.platform.ingressNamespace);
+  for (const t of env.teams) {
+    for (const p of t.network.metricsPorts) {
+      const r = model.reach(monitoring, pod(t.name), queryOf(p));
+      findings.push(verdict('network.monitoring', r.allowed, t.name, `monitoring scrapes ${t.name} on ${p}`, r.reason));
+    }
+    for (const p of t.network.ingressPorts) {
+      const r = model.reach(ingress, pod(t.name), queryOf(p));
+      findings.push(verdict('network.ingress', r.allowed, t.name, `ingress controller reaches ${t.name} on ${p}`, r.reason));
+    }
+  }
+  for (const svc of env.sharedServices) {
+    const target = pod(svc.namespace, svc.podSelector);
+    const port = queryOf(svc.ports[0]!);
+    for (const t of env.teams) {
+      const expected = t.network.services.includes(svc.name);
+      const r = model.reach(pod(t.name), target, port);
+      const ok = r.allowed === expected;
+      findings.push({
+        ruleId: 'network.shared-services',
+        status: ok ? 'pass' : 'fail',
+        resource: `namespace/${t.name}`,
+        path: 'network.services',
+        message: `${t.name} → ${svc.name} (${svc.namespace}) ${r.allowed ? 'reachable' : 'blocked'}${expected ? '' : ', not declared'}${ok ? '' : `: ${r.reason}`}`,
+      });
+    }
+  }
+  return { findings, matrix };
+}
+
+function queryOf(p: string | number) {
+  const r = parsePort(p);
+  return { protocol: r.protocol, port: r.port };
+}
+
+function verdict(ruleId: string, allowed: boolean, team: string, what: string, reason: string): Finding {
+  return {
+    ruleId,
+    status: allowed ? 'pass' : 'fail',
+    resource: `namespace/${team}`,
+    path: '',
+    message: allowed ? `${what}: allowed` : `${what}: blocked (${reason})`,
+  };
+}

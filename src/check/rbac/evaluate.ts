@@ -1,0 +1,180 @@
+/**
+ * An RBAC authorizer with the API server's semantics: Roles and ClusterRoles, RoleBindings and
+ * ClusterRoleBindings, users, groups and service accounts (with their implicit groups),
+ * wildcards, resourceNames, subresources, non-resource URLs and aggregated ClusterRoles.
+ */
+import type { K8sObject } from '../../k8s/object.js';
+import { compileSelector, type LabelSelector } from '../../k8s/selector.js';
+
+export interface PolicyRule {
+  verbs?: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+interface Subject {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+interface Binding {
+  kind: 'RoleBinding' | 'ClusterRoleBinding';
+  name: string;
+  namespace?: string;
+  roleRef: { kind: string; name: string };
+  subjects: Subject[];
+}
+
+export interface AccessRequest {
+  readonly user: string;
+  readonly groups?: readonly string[];
+  readonly verb: string;
+  /** Resource requests: resource, optional subresource, API group and object name. */
+  readonly resource?: string;
+  readonly subresource?: string;
+  readonly apiGroup?: string;
+  readonly name?: string;
+  /** Empty or absent for cluster-wide requests. */
+  readonly namespace?: string;
+  /** Non-resource requests such as `/healthz`. */
+  readonly nonResourceURL?: string;
+}
+
+export interface Decision {
+  readonly allowed: boolean;
+  /** Which binding and role allowed it, or why nothing did. */
+  readonly reason: string;
+}
+
+const SA_PREFIX = 'system:serviceaccount:';
+
+/** The groups the API server adds on its own: authenticated users and service accounts. */
+export function effectiveGroups(user: string, groups: readonly string[] = []): string[] {
+  const out = new Set(groups);
+  if (user === 'system:anonymous') out.add('system:unauthenticated');
+  else out.add('system:authenticated');
+  if (user.startsWith(SA_PREFIX)) {
+    const ns = user.slice(SA_PREFIX.length).split(':')[0];
+    out.add('system:serviceaccounts');
+    out.add(`system:serviceaccounts:${ns}`);
+  }
+  return [...out];
+}
+
+export function ruleAllows(rule: PolicyRule, req: AccessRequest): boolean {
+  const verbs = rule.verbs ?? [];
+  if (!verbs.includes('*') && !verbs.includes(req.verb)) return false;
+  if (req.nonResourceURL !== undefined) {
+    return (rule.nonResourceURLs ?? []).some(
+      (u) => u === '*' || u === req.nonResourceURL || (u.endsWith('*') && req.nonResourceURL!.startsWith(u.slice(0, -1))),
+    );
+  }
+  const groups = rule.apiGroups ?? [];
+  if (!groups.includes('*') && !groups.includes(req.apiGroup ?? '')) return false;
+  const combined = req.subresource ? `${req.resource}/${req.subresource}` : (req.resource ?? '');
+  const resources = rule.resources ?? [];
+  const resourceOk = resources.some(
+    (r) => r === '*' || r === combined || (req.subresource !== undefined && r === `*/${req.subresource}`),
+  );
+  if (!resourceOk) return false;
+  const names = rule.resourceNames ?? [];
+  // A rule limited to names never matches a request without one (list, create, watch all).
+  return names.length === 0 || (req.name !== undefined && req.name !== '' && names.includes(req.name));
+}
+
+export class RbacAuthorizer {
+  private readonly roles = new Map<string, PolicyRule[]>();
+  private readonly clusterRoles = new Map<string, PolicyRule[]>();
+  private readonly roleBindings = new Map<string, Binding[]>();
+  private readonly clusterRoleBindings: Binding[] = [];
+
+  constructor(objects: readonly K8sObject[]) {
+    const raw = new Map<string, K8sObject>();
+    for (const o of objects) {
+      if (!o.apiVersion?.startsWith('rbac.authorization.k8s.io/')) continue;
+      const name = o.metadata?.name;
+      if (o.kind === 'Role') this.roles.set(`${o.metadata.namespace}/${name}`, (o.rules as PolicyRule[]) ?? []);
+      else if (o.kind === 'ClusterRole') raw.set(name, o);
+      else if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') {
+        const b: Binding = {
+          kind: o.kind,
+          name,
+          ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+          roleRef: o.roleRef as Binding['roleRef'],
+          subjects: (o.subjects as Subject[]) ?? [],
+        };
+        if (o.kind === 'ClusterRoleBinding') this.clusterRoleBindings.push(b);
+        else {
+          const ns = o.metadata.namespace ?? '';
+          this.roleBindings.set(ns, [...(this.roleBindings.get(ns) ?? []), b]);
+        }
+      }
+    }
+    for (const name of raw.keys()) this.clusterRoles.set(name, this.aggregate(name, raw, new Set()));
+  }
+
+  /** An aggregated ClusterRole's rules are the union of the rules of every role it selects. */
+  private aggregate(name: string, raw: Map<string, K8sObject>, visiting: Set<string>): PolicyRule[] {
+    const role = raw.get(name)!;
+    const agg = role.aggregationRule as { clusterRoleSelectors?: LabelSelector[] } | undefined;
+    if (!agg?.clusterRoleSelectors) return (role.rules as PolicyRule[]) ?? [];
+    visiting.add(name);
+    const matchers = agg.clusterRoleSelectors.map(compileSelector);
+    const rules: PolicyRule[] = [];
+    for (const [other, o] of raw) {
+      if (other === name || visiting.has(other)) continue;
+      if (matchers.some((m) => m(o.metadata.labels ?? {}))) rules.push(...this.aggregate(other, raw, visiting));
+    }
+    visiting.delete(name);
+    return rules;
+  }
+
+  private subjectMatches(s: Subject, b: Binding, user: string, groups: readonly string[]): boolean {
+    switch (s.kind) {
+      case 'User':
+        return s.name === user;
+      case 'Group':
+        return groups.includes(s.name);
+      case 'ServiceAccount':
+        return user === `${SA_PREFIX}${s.namespace || b.namespace}:${s.name}`;
+      default:
+        return false;
+    }
+  }
+
+  private rulesOf(b: Binding): PolicyRule[] | undefined {
+    if (b.roleRef.kind === 'ClusterRole') return this.clusterRoles.get(b.roleRef.name);
+    if (b.roleRef.kind === 'Role' && b.kind === 'RoleBinding') return this.roles.get(`${b.namespace}/${b.roleRef.name}`);
+    return undefined;
+  }
+
+  authorize(req: AccessRequest): Decision {
+    const groups = effectiveGroups(req.user, req.groups);
+    const bindings = [...this.clusterRoleBindings];
+    // RoleBindings grant only inside their namespace, and never non-resource URLs.
+    if (req.namespace && req.nonResourceURL === undefined) bindings.push(...(this.roleBindings.get(req.namespace) ?? []));
+    for (const b of bindings) {
+      if (!b.subjects.some((s) => this.subjectMatches(s, b, req.user, groups))) continue;
+      const rules = this.rulesOf(b);
+      if (!rules) continue;
+      const index = rules.findIndex((r) => ruleAllows(r, req));
+      if (index >= 0) {
+        const where = b.namespace ? `${b.kind} ${b.namespace}/${b.name}` : `${b.kind} ${b.name}`;
+        return { allowed: true, reason: `allowed by ${where} → ${b.roleRef.kind} ${b.roleRef.name} rule ${index}` };
+      }
+    }
+    return { allowed: false, reason: 'no RBAC rule allows this request' };
+  }
+
+  /** Every binding, for analyses that look at who is bound where. */
+  allBindings(): readonly Binding[] {
+    return [...this.clusterRoleBindings, ...[...this.roleBindings.values()].flat()];
+  }
+
+  rolesInNamespace(ns: string): [string, PolicyRule[]][] {
+    return [...this.roles].filter(([k]) => k.startsWith(`${ns}/`)).map(([k, v]) => [k.slice(ns.length + 1), v]);
+  }
+}

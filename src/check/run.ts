@@ -1,0 +1,38 @@
+/** Every offline check of one environment's rendered objects, in one report. */
+import type { K8sObject } from '../k8s/object.js';
+import type { ResolvedEnvironment } from '../spec/model.js';
+import { type Finding, type FindingStatus, countByStatus } from './finding.js';
+import { type IsolationMatrix, checkNetwork } from './network/rules.js';
+import { NetworkModel } from './network/reach.js';
+import { checkCapacity, checkLimitRanges } from './quota/fit.js';
+import { RbacAuthorizer } from './rbac/evaluate.js';
+import { checkRbac } from './rbac/rules.js';
+import { checkSchema } from './schema.js';
+
+export interface CheckReport {
+  readonly environment: string;
+  readonly findings: readonly Finding[];
+  readonly summary: Record<FindingStatus, number>;
+  readonly matrix: IsolationMatrix;
+}
+
+/** Namespaces every cluster has without our tree declaring them. */
+export function systemNamespaces(env: ResolvedEnvironment): string[] {
+  return ['default', 'kube-system', env.platform.monitoringNamespace, env.platform.ingressNamespace];
+}
+
+export async function runChecks(objects: readonly K8sObject[], env: ResolvedEnvironment): Promise<CheckReport> {
+  const findings: Finding[] = [];
+  const schema = await checkSchema(objects, env.platform.kubernetesVersion);
+  findings.push(
+    ...(schema.length > 0
+      ? schema
+      : [{ ruleId: 'schema', status: 'pass' as const, resource: `environment/${env.environment}`, path: '', message: `${objects.length} objects valid for Kubernetes ${env.platform.kubernetesVersion}` }]),
+  );
+  findings.push(...checkRbac(objects, new RbacAuthorizer(objects), env));
+  const network = checkNetwork(new NetworkModel(objects, systemNamespaces(env)), env);
+  findings.push(...network.findings);
+  findings.push(...checkCapacity(objects, env.capacity, env.environment));
+  findings.push(...checkLimitRanges(objects));
+  return { environment: env.environment, findings, summary: countByStatus(findings), matrix: network.matrix };
+}

@@ -1,0 +1,60 @@
+/** Every object valid for the target Kubernetes version: known kind, served API, schema, names. */
+import { isDns1123Label, isDns1123Subdomain, isLabelValue } from '../core/names.js';
+import { servedProblem } from '../k8s/api-versions.js';
+import { type K8sObject, objectRef } from '../k8s/object.js';
+import { resourceForKind } from '../k8s/resources.js';
+import { structuralErrors, typeForKind, unknownFields, validatorFor } from '../k8s/validators.js';
+import { type Finding, pointerToPath } from './finding.js';
+
+// Kinds whose names must be DNS-1123 labels; RBAC names are path segments (`system:foo` is fine).
+const LABEL_NAMED = new Set(['Namespace', 'Service']);
+const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+function nameProblem(kind: string, name: unknown): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'metadata.name is required';
+  if (LABEL_NAMED.has(kind)) {
+    return isDns1123Label(name) ? undefined : `"${name}" is not a DNS-1123 label (lowercase alphanumerics and "-", ≤ 63)`;
+  }
+  if (PATH_SEGMENT_NAMED.has(kind)) {
+    return name === '.' || name === '..' || /[/%]/.test(name) ? `"${name}" may not contain "/" or "%"` : undefined;
+  }
+  return isDns1123Subdomain(name) ? undefined : `"${name}" is not a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".", ≤ 253)`;
+}
+
+export async function checkSchema(objects: readonly K8sObject[], k8sVersion: string): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const o of objects) {
+    const resource = objectRef(o);
+    const fail = (ruleId: string, path: string, message: string, fix?: string) =>
+      out.push({ ruleId, status: 'fail', resource, path, message, ...(fix ? { fix } : {}) });
+    const typeName = typeForKind(o.apiVersion, o.kind);
+    if (!typeName) {
+      fail('schema.unknown-kind', 'kind', `unknown kind ${o.apiVersion}/${o.kind}`, 'use a built-in kind or install its CRD');
+      continue;
+    }
+    const served = servedProblem(o.apiVersion, o.kind, k8sVersion);
+    if (served) fail('schema.api-version', 'apiVersion', `${served}; the target is ${k8sVersion}`);
+    const validate = await validatorFor(o.apiVersion, o.kind);
+    if (validate) {
+      for (const e of structuralErrors(validate, o)) fail('schema.invalid', pointerToPath(e.pointer), e.message);
+    }
+    for (const e of unknownFields(o, typeName)) {
+      fail('schema.unknown-field', pointerToPath(e.pointer), e.message, 'remove the field or fix its spelling');
+    }
+    const name = nameProblem(o.kind, o.metadata?.name);
+    if (name) fail('schema.name', 'metadata.name', name);
+    const info = resourceForKind(o.kind);
+    if (info?.namespaced && !o.metadata?.namespace) {
+      fail('schema.namespace', 'metadata.namespace', `${o.kind} is namespaced; metadata.namespace is required`);
+    } else if (info && !info.namespaced && o.metadata?.namespace) {
+      fail('schema.namespace', 'metadata.namespace', `${o.kind} is cluster-scoped; remove metadata.namespace`);
+    }
+    if (o.metadata?.namespace && !isDns1123Label(o.metadata.namespace)) {
+      fail('schema.name', 'metadata.namespace', `"${o.metadata.namespace}" is not a DNS-1123 label`);
+    }
+    for (const [k, v] of Object.entries(o.metadata?.labels ?? {})) {
+      if (!isLabelValue(String(v))) fail('schema.label', `metadata.labels["${k}"]`, `"${v}" is not a valid label value`);
+    }
+  }
+  return out;
+}
