@@ -23,12 +23,12 @@ export function loadSpec(file: string): Spec {
 
 export function parseSpec(text: string, file = 'platform.yaml'): Spec {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new SpecError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-        return { file, line: pos.line, col: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
+        return { file, line: pos.line, col: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
       }),
     );
   }
@@ -43,13 +43,18 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
   const parsed = platformSchema.safeParse(input);
   if (!parsed.success) {
     for (const i of translateIssues(platformSchema, parsed.error.issues, input)) report(i);
-    throw new SpecError(issues);
   }
+  // Teams are validated even when the rest failed, so one run reports every problem.
+  const teamInputs = (input as { teams?: unknown } | null)?.teams;
+  const baseTeams = validateTeams(Array.isArray(teamInputs) ? teamInputs : [], ['teams'], report);
+  if (!parsed.success || issues.length > 0) throw new SpecError(issues);
   const raw = parsed.data;
-
-  const baseTeams = validateTeams(raw.teams, ['teams'], report);
-  if (issues.length > 0) throw new SpecError(issues);
-  checkReferences(raw, baseTeams, ['teams'], report);
+  // Reference problems of the base are reported once, not again for every environment.
+  const baseProblems = new Set<string>();
+  checkReferences(raw, baseTeams, ['teams'], (i) => {
+    baseProblems.add(i.message);
+    report(i);
+  });
 
   const environments = new Map<EnvironmentName, ResolvedEnvironment>();
   const platform = raw.platform;
@@ -86,7 +91,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       teams.push(result.data);
     });
     if (teams.length === raw.teams.length) {
-      checkReferences(raw, teams, ['environments', env, 'teams'], report, true);
+      checkReferences(raw, teams, ['environments', env, 'teams'], (i) => baseProblems.has(i.message) || report(i), true);
     }
     environments.set(env, {
       platform,

@@ -1,0 +1,46 @@
+/** `mlp check`: every offline proof for each environment; exit 1 when any check fails. */
+import type { Finding } from '../../check/finding.js';
+import { type CheckReport, runChecks } from '../../check/run.js';
+import { environments, objectsOf, openSpec } from '../context.js';
+import { EXIT, type Io } from '../io.js';
+import { emit, type OutputFormat, table } from '../output.js';
+
+export interface CheckOptions {
+  readonly file?: string;
+  readonly env?: string[];
+  readonly output: OutputFormat;
+  /** Also list passing findings in the table. */
+  readonly all?: boolean;
+}
+
+const MATRIX_TABLE_LIMIT = 25;
+
+export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> {
+  const spec = openSpec(opts, io);
+  const reports: CheckReport[] = [];
+  for (const env of environments(spec, opts.env)) {
+    const started = performance.now();
+    reports.push(await runChecks(objectsOf(env), env));
+    io.stderr(`checked ${env.environment} in ${Math.round(performance.now() - started)} ms\n`);
+  }
+  const failed = reports.some((r) => r.summary.fail > 0 || r.summary.error > 0);
+  io.stdout(emit(opts.output, { spec: spec.file, passed: !failed, reports }, () => reports.map((r) => human(r, opts.all ?? false)).join('\n')));
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+function human(r: CheckReport, all: boolean): string {
+  const shown = r.findings.filter((f: Finding) => all || f.status !== 'pass');
+  let out = `Environment ${r.environment}: ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.warn} warnings\n`;
+  if (shown.length > 0) {
+    out += table(['status', 'rule', 'resource', 'path', 'message'], shown.map((f) => [f.status, f.ruleId, f.resource, f.path, f.fix ? `${f.message}\nfix: ${f.fix}` : f.message]));
+  }
+  const teams = r.matrix.teams;
+  if (teams.length <= MATRIX_TABLE_LIMIT) {
+    out += 'Team isolation matrix (row → column reachable on some port):\n';
+    out += table(['from \\ to', ...teams], teams.map((from) => [from, ...teams.map((to) => (from === to ? '·' : r.matrix.reachable[from]!.includes(to) ? 'yes' : 'no'))]));
+  } else {
+    const edges = teams.reduce((n, t) => n + r.matrix.reachable[t]!.length, 0);
+    out += `Team isolation matrix: ${teams.length}×${teams.length}, ${edges} allowed team pairs (use --output json for the full matrix)\n`;
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/** The `mlp` command: parse flags, call one command module, map errors to exit codes. */
+import { Command, CommanderError, Option } from 'commander';
+import { platformJsonSchema } from '../spec/schema.js';
+import { SpecError, formatIssue } from '../spec/errors.js';
+import { admitCommand } from './commands/admit.js';
+import { canICommand } from './commands/can-i.js';
+import { checkCommand } from './commands/check.js';
+import { diffCommand } from './commands/diff.js';
+import { reachCommand } from './commands/reach.js';
+import { synthCommand } from './commands/synth.js';
+import { EXIT, type Io, UsageError, processIo } from './io.js';
+import { parseOutput } from './output.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('mlp')
+    .description('ML platform as code: one spec, synthesized per environment into a GitOps tree, proven offline.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showSuggestionAfterError(true);
+
+  const specOption = () => new Option('-f, --file <platform.yaml>', 'platform spec (default: ./platform.yaml, else the bundled example)');
+  const outputOption = () => new Option('-o, --output <format>', 'table | json | yaml').default('table').argParser(parseOutput);
+  const envOption = () => new Option('-e, --env <environment>', 'environment: local | dev | staging | prod').default('local');
+
+  program
+    .command('synth')
+    .description('render gitops/<env>/ for each environment (atomically; stale files removed)')
+    .addOption(specOption())
+    .addOption(new Option('-e, --env <environment>', 'environment to render (repeatable; default: all)').argParser(collect))
+    .option('--out <dir>', 'output directory', 'gitops')
+    .addOption(outputOption())
+    .action((opts) => setExit(synthCommand(opts, io)));
+
+  program
+    .command('check')
+    .description('prove the rendered platform offline: schema, RBAC, network isolation, quota fit')
+    .addOption(specOption())
+    .addOption(new Option('-e, --env <environment>', 'environment to check (repeatable; default: all)').argParser(collect))
+    .addOption(outputOption())
+    .option('--all', 'list passing findings too')
+    .action(async (opts) => setExit(await checkCommand(opts, io)));
+
+  program
+    .command('can-i')
+    .description('answer "kubectl auth can-i" from the rendered RBAC (exit 0 yes, 1 no)')
+    .argument('<verb>', 'get, list, create, delete, … or *')
+    .argument('<resource>', 'RESOURCE[.GROUP][/SUBRESOURCE], or a non-resource URL such as /healthz')
+    .argument('[name]', 'object name, for rules limited by resourceNames')
+    .addOption(specOption())
+    .addOption(envOption())
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .option('-A, --all-namespaces', 'ask cluster-wide')
+    .requiredOption('--as <user>', 'user to ask for (system:serviceaccount:NS:NAME for a service account)')
+    .option('--as-group <group>', 'group of the user (repeatable); groups are never implied', collect, [])
+    .addOption(outputOption())
+    .action((verb, resource, name, opts) => setExit(canICommand(verb, resource, name, opts, io)));
+
+  program
+    .command('reach')
+    .description('can a pod in FROM connect to TO? (exit 0 allowed, 1 denied)')
+    .argument('<from>', 'NAMESPACE, NAMESPACE/key=value,… or an IPv4 address')
+    .argument('<to>', 'NAMESPACE, NAMESPACE/key=value,… or an IPv4 address')
+    .option('-p, --port <port>', 'PORT[/TCP|UDP|SCTP] (default: any port)')
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(outputOption())
+    .action((from, to, opts) => setExit(reachCommand(from, to, opts, io)));
+
+  program
+    .command('admit')
+    .description('would LimitRange and ResourceQuota admit this pod? (exit 0 admitted, 1 rejected)')
+    .argument('<pod.yaml>', 'a Pod, or a workload with a pod template')
+    .option('-n, --namespace <ns>', 'namespace (default: the pod\'s own, else default)')
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(outputOption())
+    .action((file, opts) => setExit(admitCommand(file, opts, io)));
+
+  program
+    .command('diff')
+    .description('diff two environments, or an environment against a directory (exit 1 when they differ)')
+    .argument('<env>', 'environment')
+    .argument('[other]', 'second environment')
+    .option('--against <dir>', 'compare the rendered tree with this directory, e.g. gitops/local')
+    .addOption(specOption())
+    .addOption(outputOption())
+    .action((env, other, opts) => setExit(diffCommand(env, other, opts, io)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of platform.yaml (for editor completion)')
+    .action(() => {
+      io.stdout(`${JSON.stringify(platformJsonSchema(), null, 2)}\n`);
+      setExit(EXIT.ok);
+    });
+
+  return program;
+}
+
+/** Runs `mlp` with `argv` (without the node and script names); resolves to the exit code. */
+export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof SpecError) {
+      for (const issue of err.issues) io.stderr(`${formatIssue(issue)}\n`);
+      io.stderr(`mlp: ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in the spec; nothing was written\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      io.stderr(`mlp: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`mlp: internal error: ${(err as Error).message}\n`);
+    if (process.env.MLP_DEBUG) io.stderr(`${(err as Error).stack}\n`);
+    return 70;
+  }
+}
