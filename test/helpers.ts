@@ -1,0 +1,21 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { run } from '../src/cli/main.js';
+import { loadSpec } from '../src/spec/load.js';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const EXAMPLE = join(ROOT, 'examples', 'platform.yaml');
+export const exampleText = () => readFileSync(EXAMPLE, 'utf8');
+export const exampleSpec = () => loadSpec(EXAMPLE);
+export const tempDir = () => mkdtempSync(join(tmpdir(), 'mlp-test-'));
+export const readYaml = <T>(path: string): T => parse(readFileSync(path, 'utf8')) as T;
+
+/** Runs `mlp` in-process and captures what it prints. */
+export async function mlp(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd });
+  return { code, stdout, stderr };
+}
