@@ -103,7 +103,8 @@ export function teamRbac(env: ResolvedEnvironment, team: Team): K8sObject[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: { name, namespace: team.name, labels },
-      rules: TEAM_ROLE_RULES[role],
+      // A copy per team: objects handed out must not share mutable parts.
+      rules: structuredClone(TEAM_ROLE_RULES[role]),
     });
     const subjects = roleSubjects(team, role);
     if (subjects.length === 0) continue;

@@ -1,0 +1,139 @@
+// Each check must catch the problem it exists for: plant it in the rendered tree, expect the rule.
+import { describe, expect, it } from 'vitest';
+import { admitPod } from '../src/check/quota/admit.js';
+import { runChecks } from '../src/check/run.js';
+import type { K8sObject } from '../src/k8s/object.js';
+import { allObjects } from '../src/synth/component.js';
+import { synthesize } from '../src/synth/platform.js';
+import { exampleSpec } from './helpers.js';
+
+const env = exampleSpec().environments.get('local')!;
+const fresh = () => structuredClone(allObjects(synthesize(env)));
+const failing = async (objects: K8sObject[], e = env) => (await runChecks(objects, e)).findings.filter((f) => f.status === 'fail');
+const netpol = (ns: string, name: string, spec: object): K8sObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec });
+
+describe('mlp check catches planted problems', () => {
+  it('passes the untouched tree', async () => {
+    expect(await failing(fresh())).toEqual([]);
+  });
+
+  it('schema: unknown field, enum, removed API, bad name, missing namespace', async () => {
+    const objects = fresh();
+    const q = objects.find((o) => o.kind === 'ResourceQuota')!;
+    (q.spec as Record<string, unknown>).hardd = {};
+    const np = objects.find((o) => o.kind === 'NetworkPolicy')!;
+    (np.spec as Record<string, unknown>).policyTypes = ['Sideways'];
+    objects.push({ apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb', namespace: 'ml-team' }, spec: {} });
+    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name', namespace: 'ml-team' } });
+    objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'no-ns' } });
+    objects.push({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } });
+    const f = await failing(objects);
+    expect(f.map((x) => `${x.ruleId} ${x.resource} ${x.path}`).sort()).toEqual(
+      [
+        `schema.unknown-field ResourceQuota/${q.metadata.namespace}/${q.metadata.name} spec.hardd`,
+        `schema.invalid NetworkPolicy/${np.metadata.namespace}/${np.metadata.name} spec.policyTypes[0]`,
+        'schema.api-version PodDisruptionBudget/ml-team/pdb apiVersion',
+        'schema.name ConfigMap/ml-team/Bad_Name metadata.name',
+        'schema.namespace Secret/no-ns metadata.namespace',
+        'schema.unknown-kind Widget/w kind',
+      ].sort(),
+    );
+    expect(f.find((x) => x.ruleId === 'schema.api-version')!.message).toBe(
+      'policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25; the target is 1.31',
+    );
+  });
+
+  it('rbac: wildcards in team roles and bindings of non-members', async () => {
+    const objects = fresh();
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'ml-team-viewer')!;
+    (role.rules as { verbs: string[] }[])[0]!.verbs = ['*'];
+    const rb = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'data-team-developer')!;
+    (rb.subjects as object[]).push({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'app-developers' });
+    const f = await failing(objects);
+    // The wildcard also lets ml-team viewers create pods, which the role check reports.
+    expect(f.map((x) => x.ruleId).sort()).toEqual(['rbac.isolation', 'rbac.no-wildcards', 'rbac.team-roles']);
+    expect(f.find((x) => x.resource === 'RoleBinding/data-team/data-team-developer')!.message).toBe(
+      'Group:app-developers is bound in data-team but is not a member of the team',
+    );
+  });
+
+  it('network: an undeclared path between teams breaks the isolation matrix', async () => {
+    const objects = fresh();
+    objects.push(netpol('ml-team', 'oops-egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] }));
+    objects.push(netpol('data-team', 'oops-ingress', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] }));
+    const f = await failing(objects);
+    expect(f.map((x) => x.message)).toContain('ml-team can reach data-team although the spec does not allow it');
+    expect(f.every((x) => x.ruleId === 'network.isolation' || x.ruleId === 'network.shared-services')).toBe(true);
+  });
+
+  it('network: DNS, monitoring and a declared allowance that the policies block', async () => {
+    const objects = fresh().filter(
+      (o) =>
+        !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'app-team' && o.metadata.name === 'allow-dns') &&
+        !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'ml-team' && ['allow-from-monitoring', 'allow-from-team-app-team'].includes(o.metadata.name)),
+    );
+    const f = await failing(objects);
+    expect(f.map((x) => x.ruleId).sort()).toEqual(['network.dns', 'network.dns', 'network.isolation', 'network.monitoring']);
+    expect(f.find((x) => x.ruleId === 'network.isolation')!.message).toBe('app-team should reach ml-team (declared) but the policies block it');
+  });
+
+  it('quota: team quotas larger than the cluster', async () => {
+    const small = { ...env, capacity: { ...env.capacity, cpu: '10' } };
+    const f = await failing(allObjects(synthesize(small)), small);
+    expect(f).toEqual([
+      expect.objectContaining({ ruleId: 'quota.capacity', path: 'capacity.cpu', message: 'team quotas claim 12 of 10 allocatable (120%)' }),
+    ]);
+  });
+
+  it('quota: LimitRange maximum above the quota, and no defaults', async () => {
+    const objects = fresh();
+    const lr = objects.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === 'app-team')!;
+    const item = (lr.spec as { limits: Record<string, unknown>[] }).limits[0]!;
+    item.max = { cpu: '64', memory: '6Gi' };
+    delete item.defaultRequest;
+    delete item.default;
+    const f = await failing(objects);
+    const messages = f.map((x) => x.message);
+    expect(messages).toContain('maximum 64 exceeds the quota limits.cpu 4: a pod the LimitRange allows is still rejected');
+    expect(messages).toContain('the quota tracks requests.cpu but there is no default request: pods without resources are rejected');
+    expect(messages.some((m) => m.startsWith('a pod without resources is rejected: '))).toBe(true);
+  });
+});
+
+describe('pod admission', () => {
+  const objects = fresh();
+  const pod = (resources: object, extra: object = {}): K8sObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'c', image: 'x:1', resources }], ...extra },
+  });
+
+  it('fills defaults from the LimitRange for a pod with no resources', () => {
+    const r = admitPod(pod({}), 'ml-team', objects);
+    expect(r.admitted).toBe(true);
+    expect(r.containers[0]).toEqual({ name: 'c', requests: { cpu: 250, memory: 512 * 2 ** 20 * 1000 }, limits: { cpu: 1000, memory: 2 * 2 ** 30 * 1000 } });
+  });
+
+  it('defaults the request to the limit when only a limit is set', () => {
+    const r = admitPod(pod({ limits: { cpu: '3', memory: '1Gi' } }), 'ml-team', objects);
+    expect(r.containers[0]!.requests.cpu).toBe(3000);
+  });
+
+  it('rejects a container above the LimitRange maximum and a request above its limit', () => {
+    const r = admitPod(pod({ requests: { cpu: '2' }, limits: { cpu: '5' } }), 'ml-team', objects);
+    expect(r.reasons).toEqual(['containers[0] (c): cpu limit 5 exceeds the LimitRange maximum 4']);
+    const r2 = admitPod(pod({ requests: { cpu: '2' } }), 'ml-team', objects);
+    expect(r2.reasons).toEqual(['containers[0] (c): cpu request 2 must be less than or equal to its limit 1']);
+  });
+
+  it('counts GPUs against the GPU quota (0 in local)', () => {
+    const r = admitPod(pod({ limits: { 'nvidia.com/gpu': '1' } }), 'ml-team', objects);
+    expect(r.reasons).toEqual(['ResourceQuota ml-team-quota: requests.nvidia.com/gpu 1 exceeds the quota of 0']);
+  });
+
+  it('takes the larger of the containers\' sum and the largest init container', () => {
+    const r = admitPod(pod({ requests: { cpu: '1' }, limits: { cpu: '1' } }, { initContainers: [{ name: 'i', image: 'x:1', resources: { requests: { cpu: '3' }, limits: { cpu: '3' } } }] }), 'ml-team', objects);
+    expect(r.usage['requests.cpu']).toBe(3000);
+  });
+});
