@@ -3,9 +3,9 @@
 // for every Kubernetes type, its field names and the type of each object-valued field. The
 // validators kubernetes-models ships accept unknown fields; this table lets `mlp check` reject
 // them. Run `npm run gen:k8s` after upgrading kubernetes-models; never edit the output by hand.
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const roots = ['kubernetes-models', '@kubernetes-models/apimachinery'].map((p) =>
@@ -25,8 +25,7 @@ function* dts(dir) {
 function* fieldsOf(body) {
   const flat = body.replace(/\s+/g, ' ');
   const re = /"([^"]+)"\??: /g;
-  let m;
-  while ((m = re.exec(flat))) {
+  for (let m = re.exec(flat); m; m = re.exec(flat)) {
     let depth = 0;
     let i = re.lastIndex;
     for (; i < flat.length; i++) {
@@ -57,7 +56,8 @@ for (const root of roots) {
       if (name === 'apiVersion' && /^"[^"]+"$/.test(t)) apiVersion = t.slice(1, -1);
       if (name === 'kind' && /^"[^"]+"$/.test(t)) kind = t.slice(1, -1);
       const ref = /\bI(IoK8s\w+)\b/.exec(t);
-      if (!ref || /JSONSchemaProps|Quantity|IntOrString|Time\b|MicroTime|RawExtension|FieldsV1/.test(t)) fields[name] = null;
+      if (!ref || /JSONSchemaProps|Quantity|IntOrString|Time\b|MicroTime|RawExtension|FieldsV1/.test(t))
+        fields[name] = null;
       else if (t.startsWith('Array<')) fields[name] = `[]${ref[1]}`;
       else if (t.startsWith('{')) fields[name] = `{}${ref[1]}`;
       else fields[name] = ref[1];
@@ -67,9 +67,20 @@ for (const root of roots) {
   }
 }
 
-const sorted = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-const out = { generatedFrom: `kubernetes-models@${require('kubernetes-models/package.json').version}`, kinds: sorted(kinds), types: sorted(types) };
+const sorted = (o) =>
+  Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
+const out = {
+  generatedFrom: `kubernetes-models@${require('kubernetes-models/package.json').version}`,
+  kinds: sorted(kinds),
+  types: sorted(types),
+};
 const target = new URL('../src/generated/k8s-fields.json', import.meta.url);
 mkdirSync(dirname(target.pathname), { recursive: true });
 writeFileSync(target, `${JSON.stringify(out)}\n`);
-console.log(`${Object.keys(kinds).length} kinds, ${Object.keys(types).length} types → src/generated/k8s-fields.json`);
+console.log(
+  `${Object.keys(kinds).length} kinds, ${Object.keys(types).length} types → src/generated/k8s-fields.json`,
+);

@@ -1,24 +1,55 @@
 // The runbook's checks (phase 2), answered offline from the synthesized local environment.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, mlp } from './helpers.js';
+import { mlp, ROOT } from './helpers.js';
 
 const pods = join(ROOT, 'testdata', 'pods');
 const spec = ['-f', join(ROOT, 'examples', 'platform.yaml'), '-e', 'local'];
 
 describe('runbook checks on the local environment', () => {
   it('ml-engineer (group ml-engineers) may create pods in ml-team', async () => {
-    const r = await mlp(['can-i', 'create', 'pods', '-n', 'ml-team', '--as', 'ml-engineer@company.com', '--as-group', 'ml-engineers', ...spec]);
+    const r = await mlp([
+      'can-i',
+      'create',
+      'pods',
+      '-n',
+      'ml-team',
+      '--as',
+      'ml-engineer@company.com',
+      '--as-group',
+      'ml-engineers',
+      ...spec,
+    ]);
     expect(r).toMatchObject({ code: 0, stdout: 'yes\n' });
   });
 
   it('ml-engineer may not create pods in data-team', async () => {
-    const r = await mlp(['can-i', 'create', 'pods', '-n', 'data-team', '--as', 'ml-engineer@company.com', '--as-group', 'ml-engineers', ...spec]);
+    const r = await mlp([
+      'can-i',
+      'create',
+      'pods',
+      '-n',
+      'data-team',
+      '--as',
+      'ml-engineer@company.com',
+      '--as-group',
+      'ml-engineers',
+      ...spec,
+    ]);
     expect(r).toMatchObject({ code: 1, stdout: 'no\n' });
   });
 
-  it('without --as-group the user has no access at all (the seed runbook\'s mistake)', async () => {
-    const r = await mlp(['can-i', 'create', 'pods', '-n', 'ml-team', '--as', 'ml-engineer@company.com', ...spec]);
+  it("without --as-group the user has no access at all (the seed runbook's mistake)", async () => {
+    const r = await mlp([
+      'can-i',
+      'create',
+      'pods',
+      '-n',
+      'ml-team',
+      '--as',
+      'ml-engineer@company.com',
+      ...spec,
+    ]);
     expect(r.code).toBe(1);
   });
 

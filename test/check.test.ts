@@ -9,8 +9,14 @@ import { exampleSpec } from './helpers.js';
 
 const env = exampleSpec().environments.get('local')!;
 const fresh = () => structuredClone(allObjects(synthesize(env)));
-const failing = async (objects: K8sObject[], e = env) => (await runChecks(objects, e)).findings.filter((f) => f.status === 'fail');
-const netpol = (ns: string, name: string, spec: object): K8sObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec });
+const failing = async (objects: K8sObject[], e = env) =>
+  (await runChecks(objects, e)).findings.filter((f) => f.status === 'fail');
+const netpol = (ns: string, name: string, spec: object): K8sObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: ns },
+  spec,
+});
 
 describe('mlp check catches planted problems', () => {
   it('passes the untouched tree', async () => {
@@ -23,8 +29,17 @@ describe('mlp check catches planted problems', () => {
     (q.spec as Record<string, unknown>).hardd = {};
     const np = objects.find((o) => o.kind === 'NetworkPolicy')!;
     (np.spec as Record<string, unknown>).policyTypes = ['Sideways'];
-    objects.push({ apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb', namespace: 'ml-team' }, spec: {} });
-    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name', namespace: 'ml-team' } });
+    objects.push({
+      apiVersion: 'policy/v1beta1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'pdb', namespace: 'ml-team' },
+      spec: {},
+    });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'Bad_Name', namespace: 'ml-team' },
+    });
     objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'no-ns' } });
     objects.push({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } });
     const f = await failing(objects);
@@ -48,7 +63,11 @@ describe('mlp check catches planted problems', () => {
     const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'ml-team-viewer')!;
     (role.rules as { verbs: string[] }[])[0]!.verbs = ['*'];
     const rb = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'data-team-developer')!;
-    (rb.subjects as object[]).push({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'app-developers' });
+    (rb.subjects as object[]).push({
+      kind: 'Group',
+      apiGroup: 'rbac.authorization.k8s.io',
+      name: 'app-developers',
+    });
     const f = await failing(objects);
     // The wildcard also lets ml-team viewers create pods, which the role check reports.
     expect(f.map((x) => x.ruleId).sort()).toEqual(['rbac.isolation', 'rbac.no-wildcards', 'rbac.team-roles']);
@@ -59,29 +78,56 @@ describe('mlp check catches planted problems', () => {
 
   it('network: an undeclared path between teams breaks the isolation matrix', async () => {
     const objects = fresh();
-    objects.push(netpol('ml-team', 'oops-egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] }));
-    objects.push(netpol('data-team', 'oops-ingress', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] }));
+    objects.push(
+      netpol('ml-team', 'oops-egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] }),
+    );
+    objects.push(
+      netpol('data-team', 'oops-ingress', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] }),
+    );
     const f = await failing(objects);
-    expect(f.map((x) => x.message)).toContain('ml-team can reach data-team although the spec does not allow it');
-    expect(f.every((x) => x.ruleId === 'network.isolation' || x.ruleId === 'network.shared-services')).toBe(true);
+    expect(f.map((x) => x.message)).toContain(
+      'ml-team can reach data-team although the spec does not allow it',
+    );
+    expect(f.every((x) => x.ruleId === 'network.isolation' || x.ruleId === 'network.shared-services')).toBe(
+      true,
+    );
   });
 
   it('network: DNS, monitoring and a declared allowance that the policies block', async () => {
     const objects = fresh().filter(
       (o) =>
-        !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'app-team' && o.metadata.name === 'allow-dns') &&
-        !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'ml-team' && ['allow-from-monitoring', 'allow-from-team-app-team'].includes(o.metadata.name)),
+        !(
+          o.kind === 'NetworkPolicy' &&
+          o.metadata.namespace === 'app-team' &&
+          o.metadata.name === 'allow-dns'
+        ) &&
+        !(
+          o.kind === 'NetworkPolicy' &&
+          o.metadata.namespace === 'ml-team' &&
+          ['allow-from-monitoring', 'allow-from-team-app-team'].includes(o.metadata.name)
+        ),
     );
     const f = await failing(objects);
-    expect(f.map((x) => x.ruleId).sort()).toEqual(['network.dns', 'network.dns', 'network.isolation', 'network.monitoring']);
-    expect(f.find((x) => x.ruleId === 'network.isolation')!.message).toBe('app-team should reach ml-team (declared) but the policies block it');
+    expect(f.map((x) => x.ruleId).sort()).toEqual([
+      'network.dns',
+      'network.dns',
+      'network.isolation',
+      'network.monitoring',
+    ]);
+    expect(f.find((x) => x.ruleId === 'network.isolation')!.message).toBe(
+      'app-team should reach ml-team (declared) but the policies block it',
+    );
   });
 
   it('quota: team quotas larger than the cluster', async () => {
     const small = { ...env, capacity: { ...env.capacity, cpu: '10' } };
     const f = await failing(allObjects(synthesize(small)), small);
     expect(f).toEqual([
-      expect.objectContaining({ ruleId: 'quota.capacity', path: 'capacity.cpu', message: 'team quotas claim 12 of 10 allocatable (120%)' }),
+      expect.objectContaining({
+        ruleId: 'quota.capacity',
+        path: 'capacity.cpu',
+        message: 'team quotas claim 12 of 10 allocatable (120%)',
+      }),
     ]);
   });
 
@@ -94,8 +140,12 @@ describe('mlp check catches planted problems', () => {
     delete item.default;
     const f = await failing(objects);
     const messages = f.map((x) => x.message);
-    expect(messages).toContain('maximum 64 exceeds the quota limits.cpu 4: a pod the LimitRange allows is still rejected');
-    expect(messages).toContain('the quota tracks requests.cpu but there is no default request: pods without resources are rejected');
+    expect(messages).toContain(
+      'maximum 64 exceeds the quota limits.cpu 4: a pod the LimitRange allows is still rejected',
+    );
+    expect(messages).toContain(
+      'the quota tracks requests.cpu but there is no default request: pods without resources are rejected',
+    );
     expect(messages.some((m) => m.startsWith('a pod without resources is rejected: '))).toBe(true);
   });
 });
@@ -112,7 +162,11 @@ describe('pod admission', () => {
   it('fills defaults from the LimitRange for a pod with no resources', () => {
     const r = admitPod(pod({}), 'ml-team', objects);
     expect(r.admitted).toBe(true);
-    expect(r.containers[0]).toEqual({ name: 'c', requests: { cpu: 250, memory: 512 * 2 ** 20 * 1000 }, limits: { cpu: 1000, memory: 2 * 2 ** 30 * 1000 } });
+    expect(r.containers[0]).toEqual({
+      name: 'c',
+      requests: { cpu: 250, memory: 512 * 2 ** 20 * 1000 },
+      limits: { cpu: 1000, memory: 2 * 2 ** 30 * 1000 },
+    });
   });
 
   it('defaults the request to the limit when only a limit is set', () => {
@@ -124,16 +178,31 @@ describe('pod admission', () => {
     const r = admitPod(pod({ requests: { cpu: '2' }, limits: { cpu: '5' } }), 'ml-team', objects);
     expect(r.reasons).toEqual(['containers[0] (c): cpu limit 5 exceeds the LimitRange maximum 4']);
     const r2 = admitPod(pod({ requests: { cpu: '2' } }), 'ml-team', objects);
-    expect(r2.reasons).toEqual(['containers[0] (c): cpu request 2 must be less than or equal to its limit 1']);
+    expect(r2.reasons).toEqual([
+      'containers[0] (c): cpu request 2 must be less than or equal to its limit 1',
+    ]);
   });
 
   it('counts GPUs against the GPU quota (0 in local)', () => {
     const r = admitPod(pod({ limits: { 'nvidia.com/gpu': '1' } }), 'ml-team', objects);
-    expect(r.reasons).toEqual(['ResourceQuota ml-team-quota: requests.nvidia.com/gpu 1 exceeds the quota of 0']);
+    expect(r.reasons).toEqual([
+      'ResourceQuota ml-team-quota: requests.nvidia.com/gpu 1 exceeds the quota of 0',
+    ]);
   });
 
-  it('takes the larger of the containers\' sum and the largest init container', () => {
-    const r = admitPod(pod({ requests: { cpu: '1' }, limits: { cpu: '1' } }, { initContainers: [{ name: 'i', image: 'x:1', resources: { requests: { cpu: '3' }, limits: { cpu: '3' } } }] }), 'ml-team', objects);
+  it("takes the larger of the containers' sum and the largest init container", () => {
+    const r = admitPod(
+      pod(
+        { requests: { cpu: '1' }, limits: { cpu: '1' } },
+        {
+          initContainers: [
+            { name: 'i', image: 'x:1', resources: { requests: { cpu: '3' }, limits: { cpu: '3' } } },
+          ],
+        },
+      ),
+      'ml-team',
+      objects,
+    );
     expect(r.usage['requests.cpu']).toBe(3000);
   });
 });

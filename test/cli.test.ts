@@ -3,16 +3,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT, exampleText, mlp, tempDir } from './helpers.js';
+import { exampleText, mlp, ROOT, tempDir } from './helpers.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'platform.yaml');
 
 describe('mlp CLI', () => {
-  it.each(['synth', 'check', 'can-i', 'reach', 'admit', 'diff', 'schema'])('%s --help exits 0 and documents the command', async (cmd) => {
-    const r = await mlp([cmd, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Usage: mlp ${cmd}`);
-  });
+  it.each(['synth', 'check', 'can-i', 'reach', 'admit', 'diff', 'schema'])(
+    '%s --help exits 0 and documents the command',
+    async (cmd) => {
+      const r = await mlp([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: mlp ${cmd}`);
+    },
+  );
 
   it('rejects unknown commands, unknown flags and bad values with exit 2', async () => {
     expect((await mlp(['synthesize'])).code).toBe(2);
@@ -23,7 +26,9 @@ describe('mlp CLI', () => {
     const e = await mlp(['reach', 'ml-team', 'nowhere', '-f', EXAMPLE]);
     expect(e.code).toBe(2);
     expect(e.stderr).toContain('unknown namespace "nowhere"');
-    expect((await mlp(['can-i', 'get', 'pods', '-f', EXAMPLE, '-e', 'qa', '--as', 'x'])).stderr).toContain('unknown environment "qa"');
+    expect((await mlp(['can-i', 'get', 'pods', '-f', EXAMPLE, '-e', 'qa', '--as', 'x'])).stderr).toContain(
+      'unknown environment "qa"',
+    );
   });
 
   it('synth writes every environment, replaces stale files, and writes nothing for an invalid spec', async () => {
@@ -31,7 +36,12 @@ describe('mlp CLI', () => {
     writeFileSync(join(dir, 'platform.yaml'), exampleText());
     const r = await mlp(['synth', '--output', 'json'], dir);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).environments.map((e: { environment: string }) => e.environment)).toEqual(['local', 'dev', 'staging', 'prod']);
+    expect(JSON.parse(r.stdout).environments.map((e: { environment: string }) => e.environment)).toEqual([
+      'local',
+      'dev',
+      'staging',
+      'prod',
+    ]);
     writeFileSync(join(dir, 'gitops', 'local', 'rbac', 'stale.yaml'), 'kind: Stale\n');
     const before = readFileSync(join(dir, 'gitops', 'local', 'quotas', 'ml-team.yaml'), 'utf8');
     expect((await mlp(['synth', '-e', 'local'], dir)).code).toBe(0);
@@ -40,7 +50,9 @@ describe('mlp CLI', () => {
     writeFileSync(join(dir, 'platform.yaml'), exampleText().replace('memory: 64Gi }', 'memory: 64GB }'));
     const bad = await mlp(['synth'], dir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/platform\.yaml:\d+:\d+: teams\[0\]\.quota\.requests\.memory: expected a Kubernetes quantity/);
+    expect(bad.stderr).toMatch(
+      /platform\.yaml:\d+:\d+: teams\[0\]\.quota\.requests\.memory: expected a Kubernetes quantity/,
+    );
     expect(bad.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(join(dir, 'gitops', 'local', 'quotas', 'ml-team.yaml'), 'utf8')).toBe(before);
   });
@@ -50,26 +62,43 @@ describe('mlp CLI', () => {
     expect((await mlp(['synth', '-f', EXAMPLE, '-e', 'local', '--out', join(dir, 'gitops')])).code).toBe(0);
     const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
     // Under CI the reference tool must be there; a developer without kubectl is told why.
-    if (kubectl.error && !process.env.CI) return void console.warn('kubectl not installed: skipped kustomize build');
-    const out = execFileSync('kubectl', ['kustomize', join(dir, 'gitops', 'local')], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const docs = out.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
+    if (kubectl.error && !process.env.CI)
+      return void console.warn('kubectl not installed: skipped kustomize build');
+    const out = execFileSync('kubectl', ['kustomize', join(dir, 'gitops', 'local')], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
+    const docs = out
+      .split(/^---$/m)
+      .map((d) => parse(d))
+      .filter(Boolean);
     expect(docs).toHaveLength(79);
-    expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name).sort()).toEqual(['app-team', 'cache', 'data-team', 'database', 'ml-team', 'storage']);
-    expect(docs.every((d) => d.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(true);
+    expect(
+      docs
+        .filter((d) => d.kind === 'Namespace')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['app-team', 'cache', 'data-team', 'database', 'ml-team', 'storage']);
+    expect(docs.every((d) => d.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(
+      true,
+    );
   });
 
   it('diff shows what differs between two environments, and nothing against its own tree', async () => {
     const r = await mlp(['diff', 'local', 'staging', '-f', EXAMPLE]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('--- local/quotas/ml-team.yaml');
-    expect(r.stdout).toMatch(/^-    requests\.cpu: "6"$/m);
-    expect(r.stdout).toMatch(/^\+    requests\.cpu: "20"$/m);
+    expect(r.stdout).toMatch(/^- {4}requests\.cpu: "6"$/m);
+    expect(r.stdout).toMatch(/^\+ {4}requests\.cpu: "20"$/m);
     const dir = tempDir();
     await mlp(['synth', '-f', EXAMPLE, '-e', 'dev', '--out', dir]);
     const same = await mlp(['diff', 'dev', '--against', join(dir, 'dev'), '-f', EXAMPLE]);
     expect(same).toMatchObject({ code: 0, stdout: 'no differences\n' });
     const json = await mlp(['diff', 'local', '--against', join(dir, 'dev'), '-f', EXAMPLE, '-o', 'json']);
-    expect(JSON.parse(json.stdout).changes).toContainEqual({ path: 'quotas/ml-team.yaml', change: 'modified' });
+    expect(JSON.parse(json.stdout).changes).toContainEqual({
+      path: 'quotas/ml-team.yaml',
+      change: 'modified',
+    });
   });
 
   it('check --output json carries findings, summary and the full matrix', async () => {
@@ -81,13 +110,62 @@ describe('mlp CLI', () => {
   });
 
   it('can-i explains its verdict and supports subresources and service accounts', async () => {
-    const sa = await mlp(['can-i', 'create', 'deployments', '-n', 'ml-team', '--as', 'system:serviceaccount:ml-team:training-runner', '-f', EXAMPLE, '-o', 'json']);
-    expect(JSON.parse(sa.stdout)).toMatchObject({ allowed: true, request: { apiGroup: 'apps', resource: 'deployments' } });
-    const logs = await mlp(['can-i', 'get', 'pods/log', '-n', 'ml-team', '--as', 'x', '--as-group', 'data-scientists', '-f', EXAMPLE]);
+    const sa = await mlp([
+      'can-i',
+      'create',
+      'deployments',
+      '-n',
+      'ml-team',
+      '--as',
+      'system:serviceaccount:ml-team:training-runner',
+      '-f',
+      EXAMPLE,
+      '-o',
+      'json',
+    ]);
+    expect(JSON.parse(sa.stdout)).toMatchObject({
+      allowed: true,
+      request: { apiGroup: 'apps', resource: 'deployments' },
+    });
+    const logs = await mlp([
+      'can-i',
+      'get',
+      'pods/log',
+      '-n',
+      'ml-team',
+      '--as',
+      'x',
+      '--as-group',
+      'data-scientists',
+      '-f',
+      EXAMPLE,
+    ]);
     expect(logs.code).toBe(0);
-    const secrets = await mlp(['can-i', 'get', 'secrets', '-n', 'ml-team', '--as', 'x', '--as-group', 'ml-engineers', '-f', EXAMPLE]);
+    const secrets = await mlp([
+      'can-i',
+      'get',
+      'secrets',
+      '-n',
+      'ml-team',
+      '--as',
+      'x',
+      '--as-group',
+      'ml-engineers',
+      '-f',
+      EXAMPLE,
+    ]);
     expect(secrets.code).toBe(1);
-    const admin = await mlp(['can-i', 'delete', 'nodes', '--as', 'ops', '--as-group', 'platform-admins', '-f', EXAMPLE]);
+    const admin = await mlp([
+      'can-i',
+      'delete',
+      'nodes',
+      '--as',
+      'ops',
+      '--as-group',
+      'platform-admins',
+      '-f',
+      EXAMPLE,
+    ]);
     expect(admin.code).toBe(0);
   });
 

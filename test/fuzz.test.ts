@@ -25,7 +25,8 @@ function mutate(root: unknown, path: Path, op: number, replacement: unknown): un
     else delete parent[last];
   } else if (op === 2) {
     const target = parent[last];
-    if (target && typeof target === 'object' && !Array.isArray(target)) (target as Record<string, unknown>).surprise = replacement;
+    if (target && typeof target === 'object' && !Array.isArray(target))
+      (target as Record<string, unknown>).surprise = replacement;
     else parent[last] = [replacement];
   } else if (op === 3) {
     if (Array.isArray(parent)) parent.push(structuredClone(parent[Number(last)]));
@@ -56,7 +57,19 @@ describe('spec fuzzing', () => {
   it('10,000 random mutations of the example give a valid spec or a located error', () => {
     const value = fc.oneof(
       fc.jsonValue({ maxDepth: 2 }),
-      fc.constantFrom('1GB', '500m', 'ML_Team', '', -1, 1e309, null, '8080/TCP', 'ml-team', 'postgres', '1.31'),
+      fc.constantFrom(
+        '1GB',
+        '500m',
+        'ML_Team',
+        '',
+        -1,
+        Number.POSITIVE_INFINITY,
+        null,
+        '8080/TCP',
+        'ml-team',
+        'postgres',
+        '1.31',
+      ),
     );
     fc.assert(
       fc.property(fc.nat(paths.length - 1), fc.nat(3), value, (index, op, replacement) => {

@@ -13,7 +13,10 @@ export const tempDir = () => mkdtempSync(join(tmpdir(), 'mlp-test-'));
 export const readYaml = <T>(path: string): T => parse(readFileSync(path, 'utf8')) as T;
 
 /** Runs `mlp` in-process and captures what it prints. */
-export async function mlp(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function mlp(
+  args: string[],
+  cwd = ROOT,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd });

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RbacAuthorizer, effectiveGroups } from '../src/check/rbac/evaluate.js';
+import { effectiveGroups, RbacAuthorizer } from '../src/check/rbac/evaluate.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { ROOT, readYaml } from './helpers.js';
 
@@ -24,10 +24,13 @@ for (const file of readdirSync(dir).sort()) {
   const fixture = readYaml<{ objects: K8sObject[]; cases: Case[] }>(join(dir, file));
   describe(`RBAC fixture ${file}`, () => {
     const rbac = new RbacAuthorizer(fixture.objects);
-    it.each(fixture.cases)('$user $verb $resource/$subresource $nonResourceURL in $namespace → $allowed', (c) => {
-      const { allowed, note: _note, ...req } = c;
-      expect(rbac.authorize(req).allowed).toBe(allowed);
-    });
+    it.each(fixture.cases)(
+      '$user $verb $resource/$subresource $nonResourceURL in $namespace → $allowed',
+      (c) => {
+        const { allowed, note: _note, ...req } = c;
+        expect(rbac.authorize(req).allowed).toBe(allowed);
+      },
+    );
   });
 }
 

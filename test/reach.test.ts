@@ -21,8 +21,20 @@ for (const file of readdirSync(dir).sort()) {
     const model = new NetworkModel(fixture.objects);
     it.each(fixture.cases)('$from → $to on $port: $allowed', (c) => {
       const port = c.port ? parsePort(c.port) : undefined;
-      const verdict = model.reach(parseEndpoint(c.from), parseEndpoint(c.to), port && { protocol: port.protocol, port: port.port });
+      const verdict = model.reach(
+        parseEndpoint(c.from),
+        parseEndpoint(c.to),
+        port && { protocol: port.protocol, port: port.port },
+      );
       expect(verdict.allowed, verdict.reason).toBe(c.allowed);
+      // The fast path the isolation matrix uses must agree with the explained one.
+      expect(
+        model.allowed(
+          parseEndpoint(c.from),
+          parseEndpoint(c.to),
+          port && { protocol: port.protocol, port: port.port },
+        ),
+      ).toBe(c.allowed);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDns1123Label } from '../src/core/names.js';
 import { parseQuantity } from '../src/core/quantity.js';
-import { SpecError, formatIssue } from '../src/spec/errors.js';
+import { formatIssue, SpecError } from '../src/spec/errors.js';
 import { parseSpec } from '../src/spec/load.js';
 import { exampleSpec, exampleText } from './helpers.js';
 
@@ -31,7 +31,10 @@ describe('the example platform', () => {
     const ml = staging.teams.find((t) => t.name === 'ml-team')!;
     expect(ml.quota).toMatchObject({ requests: { cpu: '20', memory: '64Gi' }, gpu: 4 });
     expect(staging.teams.find((t) => t.name === 'data-team')!.quota.storage).toBe('1Ti');
-    expect(staging.teams.find((t) => t.name === 'app-team')!.quota).toMatchObject({ requests: { cpu: '8', memory: '24Gi' }, storage: '200Gi' });
+    expect(staging.teams.find((t) => t.name === 'app-team')!.quota).toMatchObject({
+      requests: { cpu: '8', memory: '24Gi' },
+      storage: '200Gi',
+    });
     expect(ml.members.developer?.groups).toContain('ml-engineers');
   });
 
@@ -64,7 +67,9 @@ describe('located errors', () => {
 
   it('reports a wrong type', () => {
     const text = replace('      gpu: 4\n', '      gpu: four\n');
-    expect(problems(text)).toEqual([`p.yaml:${lineOf(text, 'gpu: four')}:12: teams[0].quota.gpu: expected a number, received "four"`]);
+    expect(problems(text)).toEqual([
+      `p.yaml:${lineOf(text, 'gpu: four')}:12: teams[0].quota.gpu: expected a number, received "four"`,
+    ]);
   });
 
   it('reports a non-DNS-1123 team name', () => {
@@ -76,14 +81,16 @@ describe('located errors', () => {
 
   it('reports a duplicate team', () => {
     const text = replace('- name: app-team', '- name: data-team');
-    expect(problems(text)).toContain(`p.yaml:${lineOf(text, 'Product APIs') - 1}:11: teams[2].name: duplicate team "data-team" (first defined at teams[1])`);
+    expect(problems(text)).toContain(
+      `p.yaml:${lineOf(text, 'Product APIs') - 1}:11: teams[2].name: duplicate team "data-team" (first defined at teams[1])`,
+    );
   });
 
   it('reports references to teams and services that do not exist', () => {
-    const text = replace('- { team: app-team, ports: [8080/TCP] }', '- { team: web-team, ports: [8080/TCP] }').replace(
-      'services: [postgres, minio]',
-      'services: [postgres, mongo]',
-    );
+    const text = replace(
+      '- { team: app-team, ports: [8080/TCP] }',
+      '- { team: web-team, ports: [8080/TCP] }',
+    ).replace('services: [postgres, minio]', 'services: [postgres, mongo]');
     expect(problems(text)).toEqual([
       `p.yaml:${lineOf(text, 'web-team')}:19: teams[0].network.allowFrom[0].team: unknown team "web-team"; expected one of: ml-team, data-team, app-team`,
       `p.yaml:${lineOf(text, 'mongo')}:28: teams[1].network.services[1]: unknown shared service "mongo"; expected one of: postgres, redis, minio`,
@@ -91,23 +98,35 @@ describe('located errors', () => {
   });
 
   it('points an invalid override at the override, not at the base', () => {
-    const text = replace('quota: { requests: { cpu: "4", memory: 12Gi }', 'quota: { requests: { cpu: "4", memory: 12GB }');
+    const text = replace(
+      'quota: { requests: { cpu: "4", memory: 12Gi }',
+      'quota: { requests: { cpu: "4", memory: 12GB }',
+    );
     expect(problems(text)).toEqual([
       `p.yaml:${lineOf(text, '12GB')}:48: environments.local.teams.data-team.quota.requests.memory: expected a Kubernetes quantity such as 500m, 2, 64Gi or 1Ti, received "12GB"`,
     ]);
   });
 
   it('reports an override of a team that does not exist', () => {
-    const text = replace('  staging:\n', '  staging:\n    teams: { ghost-team: { podSecurity: baseline } }\n');
-    expect(problems(text)[0]).toMatch(/environments\.staging\.teams\.ghost-team: override for unknown team "ghost-team"/);
+    const text = replace(
+      '  staging:\n',
+      '  staging:\n    teams: { ghost-team: { podSecurity: baseline } }\n',
+    );
+    expect(problems(text)[0]).toMatch(
+      /environments\.staging\.teams\.ghost-team: override for unknown team "ghost-team"/,
+    );
   });
 
   it('reports YAML syntax errors with their position', () => {
-    expect(problems('platform:\n  name: x\n teams: [\n')[0]).toMatch(/^p\.yaml:3:1: \(root\): invalid YAML: /);
+    expect(problems('platform:\n  name: x\n teams: [\n')[0]).toMatch(
+      /^p\.yaml:3:1: \(root\): invalid YAML: /,
+    );
   });
 
   it('collects every problem in one run', () => {
-    const text = replace('memory: 64Gi }', 'memory: 64GB }').replace('- name: data-team', '- name: DATA').replace('capacity: { cpu: "128"', 'capacity: { cpu: [1]');
+    const text = replace('memory: 64Gi }', 'memory: 64GB }')
+      .replace('- name: data-team', '- name: DATA')
+      .replace('capacity: { cpu: "128"', 'capacity: { cpu: [1]');
     expect(problems(text)).toHaveLength(3);
   });
 });

@@ -6,7 +6,7 @@ import { readTree, writeTree } from '../src/gitops/write.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { allObjects } from '../src/synth/component.js';
 import { synthesize } from '../src/synth/platform.js';
-import { ROOT, exampleSpec } from './helpers.js';
+import { exampleSpec, ROOT } from './helpers.js';
 
 const spec = exampleSpec();
 const GOLDEN = join(ROOT, 'testdata', 'golden');
@@ -37,7 +37,9 @@ describe('what a team namespace gets', () => {
   const local = spec.environments.get('local')!;
   const objects = allObjects(synthesize(local));
   const find = (kind: string, ns: string | undefined, name: string) =>
-    objects.find((o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name) as K8sObject;
+    objects.find(
+      (o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name,
+    ) as K8sObject;
 
   it('labels namespaces for cost, ownership and Pod Security Admission', () => {
     expect(find('Namespace', undefined, 'ml-team').metadata.labels).toMatchObject({
@@ -52,20 +54,40 @@ describe('what a team namespace gets', () => {
   });
 
   it('renders the quota with GPUs, storage and object counts, and no resourcequotas cap', () => {
-    const hard = (find('ResourceQuota', 'ml-team', 'ml-team-quota').spec as { hard: Record<string, string> }).hard;
-    expect(hard).toMatchObject({ 'requests.cpu': '6', 'requests.nvidia.com/gpu': '0', 'requests.storage': '100Gi', pods: '50' });
+    const hard = (find('ResourceQuota', 'ml-team', 'ml-team-quota').spec as { hard: Record<string, string> })
+      .hard;
+    expect(hard).toMatchObject({
+      'requests.cpu': '6',
+      'requests.nvidia.com/gpu': '0',
+      'requests.storage': '100Gi',
+      pods: '50',
+    });
     expect(hard).not.toHaveProperty('resourcequotas');
     const staging = allObjects(synthesize(spec.environments.get('staging')!));
     const st = staging.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === 'ml-team')!;
-    expect((st.spec as { hard: Record<string, string> }).hard).toMatchObject({ 'requests.cpu': '20', 'requests.memory': '64Gi', 'requests.nvidia.com/gpu': '4' });
+    expect((st.spec as { hard: Record<string, string> }).hard).toMatchObject({
+      'requests.cpu': '20',
+      'requests.memory': '64Gi',
+      'requests.nvidia.com/gpu': '4',
+    });
   });
 
   it('gives every owned namespace a default-deny policy and DNS egress selected by metadata.name', () => {
     for (const ns of ['ml-team', 'data-team', 'app-team', 'database', 'cache', 'storage']) {
-      expect(find('NetworkPolicy', ns, 'default-deny-all').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-      const dns = find('NetworkPolicy', ns, 'allow-dns').spec as { egress: { to: { namespaceSelector: unknown }[]; ports: unknown[] }[] };
-      expect(dns.egress[0]!.to[0]!.namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } });
-      expect(dns.egress[0]!.ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+      expect(find('NetworkPolicy', ns, 'default-deny-all').spec).toEqual({
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+      });
+      const dns = find('NetworkPolicy', ns, 'allow-dns').spec as {
+        egress: { to: { namespaceSelector: unknown }[]; ports: unknown[] }[];
+      };
+      expect(dns.egress[0]!.to[0]!.namespaceSelector).toEqual({
+        matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
+      });
+      expect(dns.egress[0]!.ports).toEqual([
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ]);
     }
   });
 
@@ -76,14 +98,30 @@ describe('what a team namespace gets', () => {
   });
 
   it('binds the spec members to the team roles', () => {
-    const rb = find('RoleBinding', 'ml-team', 'ml-team-developer') as K8sObject & { subjects: { kind: string; name: string }[] };
-    expect(rb.subjects).toContainEqual({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'ml-engineers' });
-    expect(rb.subjects).toContainEqual({ kind: 'ServiceAccount', name: 'training-runner', namespace: 'ml-team' });
+    const rb = find('RoleBinding', 'ml-team', 'ml-team-developer') as K8sObject & {
+      subjects: { kind: string; name: string }[];
+    };
+    expect(rb.subjects).toContainEqual({
+      kind: 'Group',
+      apiGroup: 'rbac.authorization.k8s.io',
+      name: 'ml-engineers',
+    });
+    expect(rb.subjects).toContainEqual({
+      kind: 'ServiceAccount',
+      name: 'training-runner',
+      namespace: 'ml-team',
+    });
   });
 
   it('writes a tree that replaces the previous one', () => {
     const dir = join(ROOT, 'node_modules', '.cache', 'mlp-synth-test');
-    writeTree(dir, new Map([['stale.yaml', 'x'], ['a/b.yaml', 'y']]));
+    writeTree(
+      dir,
+      new Map([
+        ['stale.yaml', 'x'],
+        ['a/b.yaml', 'y'],
+      ]),
+    );
     writeTree(dir, renderTree(synthesize(local)));
     expect(existsSync(join(dir, 'stale.yaml'))).toBe(false);
     expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).toContain('network-policies');

@@ -1,9 +1,9 @@
 /** Every offline check of one environment's rendered objects, in one report. */
 import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
-import { type Finding, type FindingStatus, countByStatus } from './finding.js';
-import { type IsolationMatrix, checkNetwork } from './network/rules.js';
+import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { NetworkModel } from './network/reach.js';
+import { checkNetwork, type IsolationMatrix } from './network/rules.js';
 import { checkCapacity, checkLimitRanges } from './quota/fit.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
@@ -21,13 +21,24 @@ export function systemNamespaces(env: ResolvedEnvironment): string[] {
   return ['default', 'kube-system', env.platform.monitoringNamespace, env.platform.ingressNamespace];
 }
 
-export async function runChecks(objects: readonly K8sObject[], env: ResolvedEnvironment): Promise<CheckReport> {
+export async function runChecks(
+  objects: readonly K8sObject[],
+  env: ResolvedEnvironment,
+): Promise<CheckReport> {
   const findings: Finding[] = [];
   const schema = await checkSchema(objects, env.platform.kubernetesVersion);
   findings.push(
     ...(schema.length > 0
       ? schema
-      : [{ ruleId: 'schema', status: 'pass' as const, resource: `environment/${env.environment}`, path: '', message: `${objects.length} objects valid for Kubernetes ${env.platform.kubernetesVersion}` }]),
+      : [
+          {
+            ruleId: 'schema',
+            status: 'pass' as const,
+            resource: `environment/${env.environment}`,
+            path: '',
+            message: `${objects.length} objects valid for Kubernetes ${env.platform.kubernetesVersion}`,
+          },
+        ]),
   );
   findings.push(...checkRbac(objects, new RbacAuthorizer(objects), env));
   const network = checkNetwork(new NetworkModel(objects, systemNamespaces(env)), env);

@@ -13,12 +13,18 @@ const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'Clust
 function nameProblem(kind: string, name: unknown): string | undefined {
   if (typeof name !== 'string' || name === '') return 'metadata.name is required';
   if (LABEL_NAMED.has(kind)) {
-    return isDns1123Label(name) ? undefined : `"${name}" is not a DNS-1123 label (lowercase alphanumerics and "-", ≤ 63)`;
+    return isDns1123Label(name)
+      ? undefined
+      : `"${name}" is not a DNS-1123 label (lowercase alphanumerics and "-", ≤ 63)`;
   }
   if (PATH_SEGMENT_NAMED.has(kind)) {
-    return name === '.' || name === '..' || /[/%]/.test(name) ? `"${name}" may not contain "/" or "%"` : undefined;
+    return name === '.' || name === '..' || /[/%]/.test(name)
+      ? `"${name}" may not contain "/" or "%"`
+      : undefined;
   }
-  return isDns1123Subdomain(name) ? undefined : `"${name}" is not a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".", ≤ 253)`;
+  return isDns1123Subdomain(name)
+    ? undefined
+    : `"${name}" is not a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".", ≤ 253)`;
 }
 
 export async function checkSchema(objects: readonly K8sObject[], k8sVersion: string): Promise<Finding[]> {
@@ -29,31 +35,51 @@ export async function checkSchema(objects: readonly K8sObject[], k8sVersion: str
       out.push({ ruleId, status: 'fail', resource, path, message, ...(fix ? { fix } : {}) });
     const typeName = typeForKind(o.apiVersion, o.kind);
     if (!typeName) {
-      fail('schema.unknown-kind', 'kind', `unknown kind ${o.apiVersion}/${o.kind}`, 'use a built-in kind or install its CRD');
+      fail(
+        'schema.unknown-kind',
+        'kind',
+        `unknown kind ${o.apiVersion}/${o.kind}`,
+        'use a built-in kind or install its CRD',
+      );
       continue;
     }
     const served = servedProblem(o.apiVersion, o.kind, k8sVersion);
     if (served) fail('schema.api-version', 'apiVersion', `${served}; the target is ${k8sVersion}`);
     const validate = await validatorFor(o.apiVersion, o.kind);
     if (validate) {
-      for (const e of structuralErrors(validate, o)) fail('schema.invalid', pointerToPath(e.pointer), e.message);
+      for (const e of structuralErrors(validate, o))
+        fail('schema.invalid', pointerToPath(e.pointer), e.message);
     }
     for (const e of unknownFields(o, typeName)) {
-      fail('schema.unknown-field', pointerToPath(e.pointer), e.message, 'remove the field or fix its spelling');
+      fail(
+        'schema.unknown-field',
+        pointerToPath(e.pointer),
+        e.message,
+        'remove the field or fix its spelling',
+      );
     }
     const name = nameProblem(o.kind, o.metadata?.name);
     if (name) fail('schema.name', 'metadata.name', name);
     const info = resourceForKind(o.kind);
     if (info?.namespaced && !o.metadata?.namespace) {
-      fail('schema.namespace', 'metadata.namespace', `${o.kind} is namespaced; metadata.namespace is required`);
+      fail(
+        'schema.namespace',
+        'metadata.namespace',
+        `${o.kind} is namespaced; metadata.namespace is required`,
+      );
     } else if (info && !info.namespaced && o.metadata?.namespace) {
-      fail('schema.namespace', 'metadata.namespace', `${o.kind} is cluster-scoped; remove metadata.namespace`);
+      fail(
+        'schema.namespace',
+        'metadata.namespace',
+        `${o.kind} is cluster-scoped; remove metadata.namespace`,
+      );
     }
     if (o.metadata?.namespace && !isDns1123Label(o.metadata.namespace)) {
       fail('schema.name', 'metadata.namespace', `"${o.metadata.namespace}" is not a DNS-1123 label`);
     }
     for (const [k, v] of Object.entries(o.metadata?.labels ?? {})) {
-      if (!isLabelValue(String(v))) fail('schema.label', `metadata.labels["${k}"]`, `"${v}" is not a valid label value`);
+      if (!isLabelValue(String(v)))
+        fail('schema.label', `metadata.labels["${k}"]`, `"${v}" is not a valid label value`);
     }
   }
   return out;

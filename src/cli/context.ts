@@ -11,7 +11,13 @@ import { synthesize } from '../synth/platform.js';
 import { type Io, UsageError } from './io.js';
 
 /** The example platform shipped with the tool: the embedded default when no spec is given. */
-export const BUNDLED_SPEC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'platform.yaml');
+export const BUNDLED_SPEC = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'examples',
+  'platform.yaml',
+);
 
 export interface SpecOptions {
   file?: string;
@@ -35,7 +41,9 @@ export function parseEnvironment(value: string): EnvironmentName {
 export function environment(spec: Spec, name: string): ResolvedEnvironment {
   const env = spec.environments.get(parseEnvironment(name));
   if (!env) {
-    throw new UsageError(`environment "${name}" is not defined in ${spec.file}; defined: ${[...spec.environments.keys()].join(', ')}`);
+    throw new UsageError(
+      `environment "${name}" is not defined in ${spec.file}; defined: ${[...spec.environments.keys()].join(', ')}`,
+    );
   }
   return env;
 }

@@ -1,35 +1,47 @@
 /** The `mlp` command: parse flags, call one command module, map errors to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
+import { formatIssue, SpecError } from '../spec/errors.js';
 import { platformJsonSchema } from '../spec/schema.js';
-import { SpecError, formatIssue } from '../spec/errors.js';
 import { admitCommand } from './commands/admit.js';
 import { canICommand } from './commands/can-i.js';
 import { checkCommand } from './commands/check.js';
 import { diffCommand } from './commands/diff.js';
 import { reachCommand } from './commands/reach.js';
 import { synthCommand } from './commands/synth.js';
-import { EXIT, type Io, UsageError, processIo } from './io.js';
+import { EXIT, type Io, processIo, UsageError } from './io.js';
 import { parseOutput } from './output.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('mlp')
-    .description('ML platform as code: one spec, synthesized per environment into a GitOps tree, proven offline.')
+    .description(
+      'ML platform as code: one spec, synthesized per environment into a GitOps tree, proven offline.',
+    )
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true);
 
-  const specOption = () => new Option('-f, --file <platform.yaml>', 'platform spec (default: ./platform.yaml, else the bundled example)');
-  const outputOption = () => new Option('-o, --output <format>', 'table | json | yaml').default('table').argParser(parseOutput);
-  const envOption = () => new Option('-e, --env <environment>', 'environment: local | dev | staging | prod').default('local');
+  const specOption = () =>
+    new Option(
+      '-f, --file <platform.yaml>',
+      'platform spec (default: ./platform.yaml, else the bundled example)',
+    );
+  const outputOption = () =>
+    new Option('-o, --output <format>', 'table | json | yaml').default('table').argParser(parseOutput);
+  const envOption = () =>
+    new Option('-e, --env <environment>', 'environment: local | dev | staging | prod').default('local');
 
   program
     .command('synth')
     .description('render gitops/<env>/ for each environment (atomically; stale files removed)')
     .addOption(specOption())
-    .addOption(new Option('-e, --env <environment>', 'environment to render (repeatable; default: all)').argParser(collect))
+    .addOption(
+      new Option('-e, --env <environment>', 'environment to render (repeatable; default: all)').argParser(
+        collect,
+      ),
+    )
     .option('--out <dir>', 'output directory', 'gitops')
     .addOption(outputOption())
     .action((opts) => setExit(synthCommand(opts, io)));
@@ -38,7 +50,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('check')
     .description('prove the rendered platform offline: schema, RBAC, network isolation, quota fit')
     .addOption(specOption())
-    .addOption(new Option('-e, --env <environment>', 'environment to check (repeatable; default: all)').argParser(collect))
+    .addOption(
+      new Option('-e, --env <environment>', 'environment to check (repeatable; default: all)').argParser(
+        collect,
+      ),
+    )
     .addOption(outputOption())
     .option('--all', 'list passing findings too')
     .action(async (opts) => setExit(await checkCommand(opts, io)));
@@ -73,7 +89,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('admit')
     .description('would LimitRange and ResourceQuota admit this pod? (exit 0 admitted, 1 rejected)')
     .argument('<pod.yaml>', 'a Pod, or a workload with a pod template')
-    .option('-n, --namespace <ns>', 'namespace (default: the pod\'s own, else default)')
+    .option('-n, --namespace <ns>', "namespace (default: the pod's own, else default)")
     .addOption(specOption())
     .addOption(envOption())
     .addOption(outputOption())
@@ -116,7 +132,9 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     }
     if (err instanceof SpecError) {
       for (const issue of err.issues) io.stderr(`${formatIssue(issue)}\n`);
-      io.stderr(`mlp: ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in the spec; nothing was written\n`);
+      io.stderr(
+        `mlp: ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in the spec; nothing was written\n`,
+      );
       return EXIT.usage;
     }
     if (err instanceof UsageError) {

@@ -19,5 +19,7 @@ export function parsePort(input: string | number): PortRange {
 
 /** The NetworkPolicyPort a range renders to. */
 export function toPolicyPort(r: PortRange): { protocol: Protocol; port: number; endPort?: number } {
-  return r.endPort > r.port ? { protocol: r.protocol, port: r.port, endPort: r.endPort } : { protocol: r.protocol, port: r.port };
+  return r.endPort > r.port
+    ? { protocol: r.protocol, port: r.port, endPort: r.endPort }
+    : { protocol: r.protocol, port: r.port };
 }

@@ -6,7 +6,8 @@
 
 // The grammar from k8s.io/apimachinery resource.Quantity: signed number, then a binary suffix,
 // a decimal SI suffix, or a decimal exponent.
-export const QUANTITY_PATTERN = '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?$';
+export const QUANTITY_PATTERN =
+  '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?$';
 const QUANTITY_RE = new RegExp(QUANTITY_PATTERN);
 
 const BINARY: Record<string, number> = {

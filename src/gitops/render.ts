@@ -52,10 +52,7 @@ function kustomization(resources: readonly string[], annotations?: Record<string
 /** Relative path → file content, in a stable order. */
 export function renderTree(components: readonly Component[]): Map<string, string> {
   const files = new Map<string, string>();
-  files.set(
-    'kustomization.yaml',
-    kustomization(components.map((c) => c.name)),
-  );
+  files.set('kustomization.yaml', kustomization(components.map((c) => c.name)));
   for (const c of components) {
     // Argo CD applies lower waves first: namespaces before the objects that live in them.
     files.set(

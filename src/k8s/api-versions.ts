@@ -55,9 +55,11 @@ export function servedProblem(apiVersion: string, kind: string, k8sVersion: stri
   const minor = minorOf(k8sVersion);
   for (const key of [`${apiVersion}/${kind}`, apiVersion]) {
     const removed = REMOVED_IN[key];
-    if (removed !== undefined && minor >= removed) return `${apiVersion} ${kind} was removed in Kubernetes 1.${removed}`;
+    if (removed !== undefined && minor >= removed)
+      return `${apiVersion} ${kind} was removed in Kubernetes 1.${removed}`;
     const added = ADDED_IN[key];
-    if (added !== undefined && minor < added) return `${apiVersion} ${kind} is served from Kubernetes 1.${added} on`;
+    if (added !== undefined && minor < added)
+      return `${apiVersion} ${kind} is served from Kubernetes 1.${added} on`;
   }
   return undefined;
 }

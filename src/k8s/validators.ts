@@ -31,13 +31,17 @@ export function unknownFields(value: unknown, typeName: string, pointer = ''): S
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const p = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (!(key in type)) {
-      out.push({ pointer: p, message: `unknown field "${key}"; expected one of: ${Object.keys(type).join(', ')}` });
+      out.push({
+        pointer: p,
+        message: `unknown field "${key}"; expected one of: ${Object.keys(type).join(', ')}`,
+      });
       continue;
     }
     const ref = type[key];
     if (!ref) continue;
     if (ref.startsWith('[]')) {
-      if (Array.isArray(child)) child.forEach((item, i) => out.push(...unknownFields(item, ref.slice(2), `${p}/${i}`)));
+      if (Array.isArray(child))
+        for (const [i, item] of child.entries()) out.push(...unknownFields(item, ref.slice(2), `${p}/${i}`));
     } else if (ref.startsWith('{}')) {
       if (child && typeof child === 'object') {
         for (const [k, v] of Object.entries(child)) out.push(...unknownFields(v, ref.slice(2), `${p}/${k}`));
@@ -74,14 +78,16 @@ export function structuralErrors(validate: Validate, data: unknown): StructuralE
     validate(data);
     return [];
   } catch (err) {
-    const errors = (err as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] })
-      .errors;
+    const errors = (
+      err as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }
+    ).errors;
     if (!errors) return [{ pointer: '', message: (err as Error).message }];
     return errors.map((e) => ({
       pointer: e.instancePath,
-      message: e.params && 'allowedValues' in e.params
-        ? `${e.message}: ${(e.params.allowedValues as unknown[]).join(', ')}`
-        : (e.message ?? 'invalid'),
+      message:
+        e.params && 'allowedValues' in e.params
+          ? `${e.message}: ${(e.params.allowedValues as unknown[]).join(', ')}`
+          : (e.message ?? 'invalid'),
     }));
   }
 }

@@ -4,10 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { type PathSegment, type SpecIssue, SpecError, formatPath } from './errors.js';
+import { formatPath, type PathSegment, SpecError, type SpecIssue } from './errors.js';
 import { SourceMap } from './locate.js';
 import type { ResolvedEnvironment, Spec } from './model.js';
-import { ENVIRONMENTS, type EnvironmentName, type PlatformSpecRaw, type Team, platformSchema, teamSchema } from './schema.js';
+import {
+  ENVIRONMENTS,
+  type EnvironmentName,
+  type PlatformSpecRaw,
+  platformSchema,
+  type Team,
+  teamSchema,
+} from './schema.js';
 import { type RawIssue, translateIssues } from './zod-issues.js';
 
 export function loadSpec(file: string): Spec {
@@ -15,7 +22,8 @@ export function loadSpec(file: string): Spec {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     throw new SpecError([{ file, line: 1, col: 1, path: '', message: `cannot read spec: ${reason}` }]);
   }
   return parseSpec(text, file);
@@ -28,7 +36,13 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
     throw new SpecError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-        return { file, line: pos.line, col: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
+        return {
+          file,
+          line: pos.line,
+          col: pos.col,
+          path: '',
+          message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+        };
       }),
     );
   }
@@ -91,7 +105,13 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       teams.push(result.data);
     });
     if (teams.length === raw.teams.length) {
-      checkReferences(raw, teams, ['environments', env, 'teams'], (i) => baseProblems.has(i.message) || report(i), true);
+      checkReferences(
+        raw,
+        teams,
+        ['environments', env, 'teams'],
+        (i) => baseProblems.has(i.message) || report(i),
+        true,
+      );
     }
     environments.set(env, {
       platform,
@@ -102,18 +122,26 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
     });
   }
   if (environments.size === 0) {
-    report({ path: ['environments'], message: 'expected at least one of local, dev, staging, prod, received none' });
+    report({
+      path: ['environments'],
+      message: 'expected at least one of local, dev, staging, prod, received none',
+    });
   }
   if (issues.length > 0) throw new SpecError(dedupe(issues));
   return { file, platform, environments };
 }
 
-function validateTeams(inputs: readonly unknown[], prefix: PathSegment[], report: (i: RawIssue) => void): Team[] {
+function validateTeams(
+  inputs: readonly unknown[],
+  prefix: PathSegment[],
+  report: (i: RawIssue) => void,
+): Team[] {
   const teams: Team[] = [];
   inputs.forEach((input, index) => {
     const result = teamSchema.safeParse(input);
     if (result.success) teams.push(result.data);
-    else for (const i of translateIssues(teamSchema, result.error.issues, input, [...prefix, index])) report(i);
+    else
+      for (const i of translateIssues(teamSchema, result.error.issues, input, [...prefix, index])) report(i);
   });
   return teams;
 }
@@ -132,7 +160,8 @@ function checkReferences(
   const services = new Set(raw.sharedServices.map((s) => s.name));
   const serviceSeen = new Set<string>();
   raw.sharedServices.forEach((s, i) => {
-    if (serviceSeen.has(s.name)) report({ path: ['sharedServices', i, 'name'], message: `duplicate shared service "${s.name}"` });
+    if (serviceSeen.has(s.name))
+      report({ path: ['sharedServices', i, 'name'], message: `duplicate shared service "${s.name}"` });
     serviceSeen.add(s.name);
   });
   const names = new Set(teams.map((t) => t.name));
@@ -140,7 +169,10 @@ function checkReferences(
     if (!byName) {
       const first = seen.get(team.name);
       if (first !== undefined) {
-        report({ path: [...prefix, index, 'name'], message: `duplicate team "${team.name}" (first defined at teams[${first}])` });
+        report({
+          path: [...prefix, index, 'name'],
+          message: `duplicate team "${team.name}" (first defined at teams[${first}])`,
+        });
       } else seen.set(team.name, index);
     }
     team.network.allowFrom.forEach((a, j) => {
@@ -150,7 +182,10 @@ function checkReferences(
           message: `unknown team "${a.team}"; expected one of: ${[...names].join(', ')}`,
         });
       } else if (a.team === team.name) {
-        report({ path: at(index, team, 'network', 'allowFrom', j, 'team'), message: 'a team always reaches itself; remove this entry' });
+        report({
+          path: at(index, team, 'network', 'allowFrom', j, 'team'),
+          message: 'a team always reaches itself; remove this entry',
+        });
       }
     });
     team.network.services.forEach((s, j) => {

@@ -1,5 +1,5 @@
 /** Maps a field path back to line:col in the YAML source. */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node } from 'yaml';
 import type { PathSegment } from './errors.js';
 
 export interface Position {
@@ -20,7 +20,9 @@ export class SourceMap {
     const walk = key === undefined ? path : path.slice(0, -1);
     for (const seg of walk) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+        );
         if (!pair) break;
         node = pair.value as Node | null;
         if (node) best = node;

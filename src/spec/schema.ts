@@ -15,7 +15,10 @@ export type TeamRole = (typeof TEAM_ROLES)[number];
 const dnsLabel = z
   .string()
   .max(DNS1123_LABEL_MAX)
-  .regex(new RegExp(DNS1123_LABEL_PATTERN), 'a DNS-1123 label: lowercase letters, digits and "-", e.g. ml-team')
+  .regex(
+    new RegExp(DNS1123_LABEL_PATTERN),
+    'a DNS-1123 label: lowercase letters, digits and "-", e.g. ml-team',
+  )
   .describe('DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)');
 
 const quantity = z
@@ -92,7 +95,10 @@ const crossTeam = z.strictObject({
 
 const network = z
   .strictObject({
-    allowFrom: z.array(crossTeam).default([]).describe('Other teams that may reach this team, on which ports'),
+    allowFrom: z
+      .array(crossTeam)
+      .default([])
+      .describe('Other teams that may reach this team, on which ports'),
     services: z.array(dnsLabel).default([]).describe('Shared services (by name) this team may reach'),
     metricsPorts: z.array(port).default([]).describe('Ports monitoring may scrape'),
     ingressPorts: z.array(port).default([]).describe('Ports the ingress controller may reach'),
@@ -109,11 +115,15 @@ export const teamSchema = z.strictObject({
   name: dnsLabel,
   description: z.string().default(''),
   costCenter: dnsLabel.describe('Cost centre label value'),
-  members: z.strictObject({ admin: members.optional(), developer: members.optional(), viewer: members.optional() }).prefault({}),
+  members: z
+    .strictObject({ admin: members.optional(), developer: members.optional(), viewer: members.optional() })
+    .prefault({}),
   serviceAccounts: z.array(serviceAccount).default([]),
   quota: quota.prefault({}),
   limits: limits.prefault({}),
-  podSecurity: podSecurityLevel.default('restricted').describe('Pod Security Admission level. @default restricted'),
+  podSecurity: podSecurityLevel
+    .default('restricted')
+    .describe('Pod Security Admission level. @default restricted'),
   network,
 });
 export type Team = z.infer<typeof teamSchema>;
@@ -165,6 +175,7 @@ export type SharedService = z.infer<typeof sharedService>;
 export type Capacity = z.infer<typeof capacity>;
 
 /** JSON Schema for editors: the same zod source, with teams and overrides typed precisely. */
+// biome-ignore-start lint/suspicious/noExplicitAny: generated JSON Schema is untyped JSON we patch in place
 export function platformJsonSchema(): Record<string, unknown> {
   const teamJson = z.toJSONSchema(teamSchema, { io: 'input' });
   const root = z.toJSONSchema(platformSchema, { io: 'input' }) as Record<string, any>;
@@ -176,8 +187,12 @@ export function platformJsonSchema(): Record<string, unknown> {
   for (const env of ENVIRONMENTS) {
     const e = root.properties.environments.properties[env];
     if (e?.properties?.teams) {
-      e.properties.teams = { type: 'object', additionalProperties: { type: 'object', description: 'Partial Team' } };
+      e.properties.teams = {
+        type: 'object',
+        additionalProperties: { type: 'object', description: 'Partial Team' },
+      };
     }
   }
   return root;
 }
+// biome-ignore-end lint/suspicious/noExplicitAny: end of JSON Schema patching

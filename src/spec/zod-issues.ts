@@ -29,6 +29,7 @@ export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
 
 /** Field names a schema accepts at `path`, to suggest them for an unknown field. */
 function knownKeys(schema: z.ZodType, path: readonly PathSegment[]): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: walks zod's internal definitions, which are not typed publicly
   let cur: any = schema;
   const unwrap = () => {
     while (cur && ['optional', 'default', 'prefault', 'nullable', 'pipe'].includes(cur._zod.def.type)) {
@@ -59,7 +60,12 @@ export function translateIssues(
   return out;
 }
 
-function translate(schema: z.ZodType, issue: z.core.$ZodIssue, input: unknown, prefix: PathSegment[]): RawIssue[] {
+function translate(
+  schema: z.ZodType,
+  issue: z.core.$ZodIssue,
+  input: unknown,
+  prefix: PathSegment[],
+): RawIssue[] {
   const local = issue.path as PathSegment[];
   const path = [...prefix, ...local];
   const received = describeValue(valueAt(input, local));
@@ -74,15 +80,19 @@ function translate(schema: z.ZodType, issue: z.core.$ZodIssue, input: unknown, p
     }
     case 'invalid_type': {
       const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
-      if (received === 'nothing') return [{ path, message: `required field is missing; expected ${expected}` }];
+      if (received === 'nothing')
+        return [{ path, message: `required field is missing; expected ${expected}` }];
       return [{ path, message: `expected ${expected}, received ${received}` }];
     }
     case 'invalid_union': {
       // A union of string|number (quantities, ports): report the branch that matches the
       // input's type, whose message says what the string should look like.
-      const branches = issue.errors.filter((errs) => !errs.some((e) => e.code === 'invalid_type' && e.path.length === 0));
+      const branches = issue.errors.filter(
+        (errs) => !errs.some((e) => e.code === 'invalid_type' && e.path.length === 0),
+      );
       const pick = branches[0];
-      if (pick) return pick.flatMap((e) => translate(schema, { ...e, path: [...local, ...e.path] }, input, prefix));
+      if (pick)
+        return pick.flatMap((e) => translate(schema, { ...e, path: [...local, ...e.path] }, input, prefix));
       return [{ path, message: `expected a string or a number, received ${received}` }];
     }
     case 'invalid_format':

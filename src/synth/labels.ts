@@ -11,6 +11,9 @@ export function commonLabels(env: ResolvedEnvironment): Record<string, string> {
   };
 }
 
-export function teamLabels(env: ResolvedEnvironment, team: { name: string; costCenter: string }): Record<string, string> {
+export function teamLabels(
+  env: ResolvedEnvironment,
+  team: { name: string; costCenter: string },
+): Record<string, string> {
   return { ...commonLabels(env), team: team.name, 'cost-center': team.costCenter };
 }

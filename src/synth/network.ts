@@ -14,7 +14,12 @@ const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.n
 const ports = (list: readonly (string | number)[]) => list.map((p) => toPolicyPort(parsePort(p)));
 
 function policy(namespace: string, name: string, labels: Labels, spec: Record<string, unknown>): K8sObject {
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace, labels }, spec };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace, labels },
+    spec,
+  };
 }
 
 /** Default deny, DNS and same-namespace traffic: the base every owned namespace gets. */
@@ -28,7 +33,12 @@ export function baselinePolicies(namespace: string, labels: Labels): K8sObject[]
       egress: [
         {
           // One peer with both selectors: the DNS pods in kube-system, not anything in it.
-          to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          to: [
+            {
+              namespaceSelector: nsSelector('kube-system'),
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
           ports: dnsPorts.map(toPolicyPort),
         },
       ],
@@ -42,7 +52,13 @@ export function baselinePolicies(namespace: string, labels: Labels): K8sObject[]
   ];
 }
 
-function ingressFromNamespace(ns: string, name: string, labels: Labels, from: string, portList: readonly (string | number)[]) {
+function ingressFromNamespace(
+  ns: string,
+  name: string,
+  labels: Labels,
+  from: string,
+  portList: readonly (string | number)[],
+) {
   return policy(ns, name, labels, {
     podSelector: {},
     policyTypes: ['Ingress'],
@@ -55,10 +71,26 @@ export function teamPolicies(env: ResolvedEnvironment, team: Team, labels: Label
   const net = team.network;
   const out = baselinePolicies(ns, labels);
   if (net.ingressPorts.length > 0) {
-    out.push(ingressFromNamespace(ns, 'allow-from-ingress-controller', labels, env.platform.ingressNamespace, net.ingressPorts));
+    out.push(
+      ingressFromNamespace(
+        ns,
+        'allow-from-ingress-controller',
+        labels,
+        env.platform.ingressNamespace,
+        net.ingressPorts,
+      ),
+    );
   }
   if (net.metricsPorts.length > 0) {
-    out.push(ingressFromNamespace(ns, 'allow-from-monitoring', labels, env.platform.monitoringNamespace, net.metricsPorts));
+    out.push(
+      ingressFromNamespace(
+        ns,
+        'allow-from-monitoring',
+        labels,
+        env.platform.monitoringNamespace,
+        net.metricsPorts,
+      ),
+    );
   }
   // Cross-team allowance, target side: ingress from the source team.
   for (const a of net.allowFrom) {
@@ -106,7 +138,11 @@ function servicePeer(svc: SharedService): Record<string, unknown> {
 }
 
 /** Target side of shared-service access: only the teams that declared the service get in. */
-export function sharedServicePolicies(svc: SharedService, teams: readonly Team[], labels: Labels): K8sObject[] {
+export function sharedServicePolicies(
+  svc: SharedService,
+  teams: readonly Team[],
+  labels: Labels,
+): K8sObject[] {
   const users = teams.filter((t) => t.network.services.includes(svc.name));
   if (users.length === 0) return [];
   const podSelector = Object.keys(svc.podSelector).length > 0 ? { matchLabels: svc.podSelector } : {};
@@ -114,7 +150,9 @@ export function sharedServicePolicies(svc: SharedService, teams: readonly Team[]
     policy(svc.namespace, `allow-to-${svc.name}`, labels, {
       podSelector,
       policyTypes: ['Ingress'],
-      ingress: [{ from: users.map((t) => ({ namespaceSelector: nsSelector(t.name) })), ports: ports(svc.ports) }],
+      ingress: [
+        { from: users.map((t) => ({ namespaceSelector: nsSelector(t.name) })), ports: ports(svc.ports) },
+      ],
     }),
   ];
 }

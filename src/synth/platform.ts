@@ -14,12 +14,21 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
   const sharedNamespaces = [...new Set(env.sharedServices.map((s) => s.namespace))].sort();
   const labels = commonLabels(env);
 
-  const namespaces: ManifestFile[] = teams.map((t) => ({ name: `${t.name}.yaml`, objects: [teamNamespace(env, t)] }));
+  const namespaces: ManifestFile[] = teams.map((t) => ({
+    name: `${t.name}.yaml`,
+    objects: [teamNamespace(env, t)],
+  }));
   if (sharedNamespaces.length > 0) {
-    namespaces.push({ name: 'shared-services.yaml', objects: sharedNamespaces.map((ns) => sharedNamespace(env, ns)) });
+    namespaces.push({
+      name: 'shared-services.yaml',
+      objects: sharedNamespaces.map((ns) => sharedNamespace(env, ns)),
+    });
   }
 
-  const quotas = teams.map((t) => ({ name: `${t.name}.yaml`, objects: [resourceQuota(env, t), limitRange(env, t)] }));
+  const quotas = teams.map((t) => ({
+    name: `${t.name}.yaml`,
+    objects: [resourceQuota(env, t), limitRange(env, t)],
+  }));
 
   const rbac: ManifestFile[] = [
     { name: '_platform.yaml', objects: platformRbac(env) },
@@ -31,11 +40,16 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
   }));
   for (const ns of sharedNamespaces) {
     const services = env.sharedServices.filter((s) => s.namespace === ns);
-    const consumers = teams.filter((t) => t.network.services.some((name) => services.some((s) => s.name === name)));
+    const consumers = teams.filter((t) =>
+      t.network.services.some((name) => services.some((s) => s.name === name)),
+    );
     rbac.push({ name: `shared-${ns}.yaml`, objects: sharedServiceRbac(env, ns, consumers) });
     network.push({
       name: `shared-${ns}.yaml`,
-      objects: [...baselinePolicies(ns, labels), ...services.flatMap((s) => sharedServicePolicies(s, teams, labels))],
+      objects: [
+        ...baselinePolicies(ns, labels),
+        ...services.flatMap((s) => sharedServicePolicies(s, teams, labels)),
+      ],
     });
   }
 

@@ -44,7 +44,11 @@ export const TEAM_ROLE_RULES: Record<TeamRole, PolicyRule[]> = {
       verbs: READ,
     },
     { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: ['create', 'get'] },
-    { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'update', 'patch'] },
+    {
+      apiGroups: ['apps'],
+      resources: ['deployments/scale', 'statefulsets/scale'],
+      verbs: ['get', 'update', 'patch'],
+    },
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
   ],
   admin: [
@@ -55,7 +59,11 @@ export const TEAM_ROLE_RULES: Record<TeamRole, PolicyRule[]> = {
       verbs: READ,
     },
     { apiGroups: [''], resources: ['pods/exec', 'pods/portforward'], verbs: ['create', 'get'] },
-    { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'update', 'patch'] },
+    {
+      apiGroups: ['apps'],
+      resources: ['deployments/scale', 'statefulsets/scale'],
+      verbs: ['get', 'update', 'patch'],
+    },
     // Secrets and service accounts are admin-only: reading a secret is reading a credential.
     { apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: [...READ, ...WRITE] },
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
@@ -67,7 +75,9 @@ export function teamRoleName(team: string, role: TeamRole): string {
   return `${team}-${role}`;
 }
 
-type Subject = { kind: 'User' | 'Group'; apiGroup: string; name: string } | { kind: 'ServiceAccount'; name: string; namespace: string };
+type Subject =
+  | { kind: 'User' | 'Group'; apiGroup: string; name: string }
+  | { kind: 'ServiceAccount'; name: string; namespace: string };
 
 function memberSubjects(m: { users: readonly string[]; groups: readonly string[] } | undefined): Subject[] {
   if (!m) return [];
@@ -127,7 +137,11 @@ export function allTeamSubjects(team: Team): Subject[] {
 export const SHARED_READER_ROLE = 'shared-service-reader';
 
 /** Read access to a shared service's endpoints, granted to the teams the spec lets use it. */
-export function sharedServiceRbac(env: ResolvedEnvironment, namespace: string, teams: readonly Team[]): K8sObject[] {
+export function sharedServiceRbac(
+  env: ResolvedEnvironment,
+  namespace: string,
+  teams: readonly Team[],
+): K8sObject[] {
   const labels = commonLabels(env);
   const out: K8sObject[] = [
     {
@@ -146,7 +160,11 @@ export function sharedServiceRbac(env: ResolvedEnvironment, namespace: string, t
     out.push({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
-      metadata: { name: `${team.name}-${SHARED_READER_ROLE}`, namespace, labels: { ...labels, team: team.name } },
+      metadata: {
+        name: `${team.name}-${SHARED_READER_ROLE}`,
+        namespace,
+        labels: { ...labels, team: team.name },
+      },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: SHARED_READER_ROLE },
       subjects,
     });

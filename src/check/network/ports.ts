@@ -8,7 +8,12 @@ export interface PortQuery {
 }
 
 /** `all` = every port of every protocol; otherwise ranges and names per protocol. */
-export type PortSet = 'all' | { readonly ranges: readonly (readonly [Protocol, number, number])[]; readonly names: readonly (readonly [Protocol, string])[] };
+export type PortSet =
+  | 'all'
+  | {
+      readonly ranges: readonly (readonly [Protocol, number, number])[];
+      readonly names: readonly (readonly [Protocol, string])[];
+    };
 
 export const NO_PORTS: PortSet = { ranges: [], names: [] };
 
@@ -61,7 +66,9 @@ export function intersects(a: PortSet, b: PortSet): boolean {
 export function describePorts(s: PortSet): string {
   if (s === 'all') return 'all ports';
   const parts = [
-    ...s.ranges.map(([p, lo, hi]) => (lo === hi ? `${lo}/${p}` : lo === 1 && hi === 65535 ? `any/${p}` : `${lo}-${hi}/${p}`)),
+    ...s.ranges.map(([p, lo, hi]) =>
+      lo === hi ? `${lo}/${p}` : lo === 1 && hi === 65535 ? `any/${p}` : `${lo}-${hi}/${p}`,
+    ),
     ...s.names.map(([p, n]) => `${n}/${p}`),
   ];
   return parts.length > 0 ? [...new Set(parts)].join(', ') : 'no ports';

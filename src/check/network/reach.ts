@@ -5,9 +5,24 @@
  * two peers mean either; ports, endPort and protocols; ipBlock with except.
  */
 import type { K8sObject } from '../../k8s/object.js';
-import { compileSelector, type LabelSelector, type Labels, type Matcher, parseLabels } from '../../k8s/selector.js';
+import {
+  compileSelector,
+  type LabelSelector,
+  type Labels,
+  type Matcher,
+  parseLabels,
+} from '../../k8s/selector.js';
 import { cidrContains, parseIPv4 } from './ip.js';
-import { NO_PORTS, type PortQuery, type PortSet, contains, fromPolicyPorts, intersects, isEmpty, union } from './ports.js';
+import {
+  contains,
+  fromPolicyPorts,
+  intersects,
+  isEmpty,
+  NO_PORTS,
+  type PortQuery,
+  type PortSet,
+  union,
+} from './ports.js';
 
 export type Endpoint =
   | { readonly kind: 'pod'; readonly namespace: string; readonly labels: Labels }
@@ -65,6 +80,8 @@ export class NetworkModel {
   readonly namespaces: ReadonlyMap<string, Labels>;
   private readonly policies = new Map<string, Policy[]>();
   private readonly selectedCache = new Map<string, Policy[]>();
+  /** `key=value` → namespaces with that label: turns most namespaceSelectors into a lookup. */
+  private readonly namespaceIndex = new Map<string, string[]>();
 
   /**
    * @param objects the rendered tree; its Namespaces and NetworkPolicies are used.
@@ -76,10 +93,21 @@ export class NetworkModel {
     for (const ns of extraNamespaces) namespaces.set(ns, { 'kubernetes.io/metadata.name': ns });
     for (const o of objects) {
       if (o.kind === 'Namespace' && o.apiVersion === 'v1') {
-        namespaces.set(o.metadata.name, { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name });
+        namespaces.set(o.metadata.name, {
+          ...(o.metadata.labels ?? {}),
+          'kubernetes.io/metadata.name': o.metadata.name,
+        });
       }
     }
     this.namespaces = namespaces;
+    for (const [name, labels] of namespaces) {
+      for (const [k, v] of Object.entries(labels)) {
+        const key = `${k}=${v}`;
+        const list = this.namespaceIndex.get(key);
+        if (list) list.push(name);
+        else this.namespaceIndex.set(key, [name]);
+      }
+    }
     for (const o of objects) {
       if (o.kind !== 'NetworkPolicy' || !o.apiVersion.startsWith('networking.k8s.io/')) continue;
       const ns = o.metadata.namespace ?? 'default';
@@ -105,7 +133,9 @@ export class NetworkModel {
     }
     const rules = (list: { peers?: PeerSpec[]; ports?: Parameters<typeof fromPolicyPorts>[0] }[]): Rule[] =>
       list.map((r) => ({
-        ...(r.peers && r.peers.length > 0 ? { peers: r.peers.map((p) => this.compilePeer(p, namespace)) } : {}),
+        ...(r.peers && r.peers.length > 0
+          ? { peers: r.peers.map((p) => this.compilePeer(p, namespace)) }
+          : {}),
         ports: fromPolicyPorts(r.ports),
       }));
     return {
@@ -125,16 +155,25 @@ export class NetworkModel {
     let namespaces: Set<string>;
     if (p.namespaceSelector) {
       const m = compileSelector(p.namespaceSelector);
-      namespaces = new Set([...this.namespaces].filter(([, labels]) => m(labels)).map(([n]) => n));
+      // Only namespaces carrying one of the required labels can match; check just those.
+      const required = Object.entries(p.namespaceSelector.matchLabels ?? {});
+      const candidates =
+        required.length > 0
+          ? (this.namespaceIndex.get(`${required[0]![0]}=${required[0]![1]}`) ?? [])
+          : [...this.namespaces.keys()];
+      namespaces = new Set(candidates.filter((n) => m(this.namespaces.get(n)!)));
     } else namespaces = new Set([policyNamespace]);
     return { namespaces, ...(p.podSelector ? { pods: compileSelector(p.podSelector) } : {}) };
   }
 
   private selecting(pod: Extract<Endpoint, { kind: 'pod' }>, direction: Direction): Policy[] {
-    const key = `${direction}\u0000${pod.namespace}\u0000${JSON.stringify(pod.labels)}`;
+    const labelKey = Object.keys(pod.labels).length === 0 ? '' : JSON.stringify(pod.labels);
+    const key = `${direction}\u0000${pod.namespace}\u0000${labelKey}`;
     let hit = this.selectedCache.get(key);
     if (!hit) {
-      hit = (this.policies.get(pod.namespace) ?? []).filter((p) => p.types.has(direction) && p.selects(pod.labels));
+      hit = (this.policies.get(pod.namespace) ?? []).filter(
+        (p) => p.types.has(direction) && p.selects(pod.labels),
+      );
       this.selectedCache.set(key, hit);
     }
     return hit;
@@ -154,7 +193,11 @@ export class NetworkModel {
   }
 
   /** What `subject` allows in `direction` to/from `other`. */
-  direction(subject: Extract<Endpoint, { kind: 'pod' }>, direction: Direction, other: Endpoint): DirectionVerdict {
+  direction(
+    subject: Extract<Endpoint, { kind: 'pod' }>,
+    direction: Direction,
+    other: Endpoint,
+  ): DirectionVerdict {
     const policies = this.selecting(subject, direction);
     if (policies.length === 0) return OPEN;
     let ports: PortSet = NO_PORTS;
@@ -169,16 +212,50 @@ export class NetworkModel {
     return { isolated: true, ports, allowedBy, selectedBy: policies.map((p) => p.name) };
   }
 
+  /** The ports `subject` allows in `direction` with `other`; no explanation, for bulk queries. */
+  private portsOnly(
+    subject: Extract<Endpoint, { kind: 'pod' }>,
+    direction: Direction,
+    other: Endpoint,
+  ): PortSet {
+    const policies = this.selecting(subject, direction);
+    if (policies.length === 0) return 'all';
+    let ports: PortSet = NO_PORTS;
+    for (const p of policies) {
+      for (const rule of direction === 'ingress' ? p.ingress : p.egress) {
+        if (rule.peers && !rule.peers.some((peer) => this.peerMatches(peer, other))) continue;
+        ports = union(ports, rule.ports);
+        if (ports === 'all') return ports;
+      }
+    }
+    return ports;
+  }
+
+  /** Same verdict as `reach(…).allowed`, without building the explanation (the matrix asks N² times). */
+  allowed(from: Endpoint, to: Endpoint, port?: PortQuery): boolean {
+    const egress: PortSet = from.kind === 'pod' ? this.portsOnly(from, 'egress', to) : 'all';
+    if (isEmpty(egress) || (port && !contains(egress, port))) return false;
+    const ingress: PortSet = to.kind === 'pod' ? this.portsOnly(to, 'ingress', from) : 'all';
+    if (port) return contains(ingress, port);
+    return intersects(egress, ingress);
+  }
+
   reach(from: Endpoint, to: Endpoint, port?: PortQuery): ReachVerdict {
     if (from.kind === 'ip' && to.kind === 'ip') {
       return { allowed: true, reason: 'both ends are outside the cluster; no NetworkPolicy applies' };
     }
     const egress = from.kind === 'pod' ? this.direction(from, 'egress', to) : undefined;
     const ingress = to.kind === 'pod' ? this.direction(to, 'ingress', from) : undefined;
-    const ok = (v: DirectionVerdict | undefined) => !v || (port ? contains(v.ports, port) : !isEmpty(v.ports));
+    const ok = (v: DirectionVerdict | undefined) =>
+      !v || (port ? contains(v.ports, port) : !isEmpty(v.ports));
     const bothMeet = !egress || !ingress || port !== undefined || intersects(egress.ports, ingress.ports);
     const allowed = ok(egress) && ok(ingress) && bothMeet;
-    return { allowed, ...(egress ? { egress } : {}), ...(ingress ? { ingress } : {}), reason: explain(allowed, egress, ingress, bothMeet, ok) };
+    return {
+      allowed,
+      ...(egress ? { egress } : {}),
+      ...(ingress ? { ingress } : {}),
+      reason: explain(allowed, egress, ingress, bothMeet, ok),
+    };
   }
 }
 
@@ -196,7 +273,8 @@ function explain(
     return `${name}: allowed by ${v.allowedBy.join(', ')}`;
   };
   const parts = [side('egress', egress), side('ingress', ingress)].filter(Boolean);
-  if (!allowed && ok(egress) && ok(ingress) && !bothMeet) parts.push('egress and ingress allow no common port');
+  if (!allowed && ok(egress) && ok(ingress) && !bothMeet)
+    parts.push('egress and ingress allow no common port');
   return parts.join('; ');
 }
 

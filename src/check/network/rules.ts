@@ -14,18 +14,25 @@ export interface IsolationMatrix {
   readonly reachable: Readonly<Record<string, readonly string[]>>;
 }
 
-const pod = (namespace: string, labels: Record<string, string> = {}) => ({ kind: 'pod' as const, namespace, labels });
+const pod = (namespace: string, labels: Record<string, string> = {}) => ({
+  kind: 'pod' as const,
+  namespace,
+  labels,
+});
 
 export function isolationMatrix(model: NetworkModel, teams: readonly string[]): IsolationMatrix {
   const reachable: Record<string, string[]> = {};
   for (const from of teams) {
     const src = pod(from);
-    reachable[from] = teams.filter((to) => to !== from && model.reach(src, pod(to)).allowed);
+    reachable[from] = teams.filter((to) => to !== from && model.allowed(src, pod(to)));
   }
   return { teams, reachable };
 }
 
-export function checkNetwork(model: NetworkModel, env: ResolvedEnvironment): { findings: Finding[]; matrix: IsolationMatrix } {
+export function checkNetwork(
+  model: NetworkModel,
+  env: ResolvedEnvironment,
+): { findings: Finding[]; matrix: IsolationMatrix } {
   const findings: Finding[] = [];
   const teams = env.teams.map((t) => t.name).sort();
   const matrix = isolationMatrix(model, teams);
@@ -69,11 +76,21 @@ export function checkNetwork(model: NetworkModel, env: ResolvedEnvironment): { f
   for (const t of env.teams) {
     for (const p of t.network.metricsPorts) {
       const r = model.reach(monitoring, pod(t.name), queryOf(p));
-      findings.push(verdict('network.monitoring', r.allowed, t.name, `monitoring scrapes ${t.name} on ${p}`, r.reason));
+      findings.push(
+        verdict('network.monitoring', r.allowed, t.name, `monitoring scrapes ${t.name} on ${p}`, r.reason),
+      );
     }
     for (const p of t.network.ingressPorts) {
       const r = model.reach(ingress, pod(t.name), queryOf(p));
-      findings.push(verdict('network.ingress', r.allowed, t.name, `ingress controller reaches ${t.name} on ${p}`, r.reason));
+      findings.push(
+        verdict(
+          'network.ingress',
+          r.allowed,
+          t.name,
+          `ingress controller reaches ${t.name} on ${p}`,
+          r.reason,
+        ),
+      );
     }
   }
   for (const svc of env.sharedServices) {

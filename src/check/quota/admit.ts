@@ -30,14 +30,18 @@ export interface AdmitResult {
   readonly usage: Readonly<Record<string, number>>;
 }
 
-const kindOf = (res: string) => (res === 'cpu' ? 'cpu' : res.includes('memory') || res.includes('storage') ? 'bytes' : 'count');
+const kindOf = (res: string) =>
+  res === 'cpu' ? 'cpu' : res.includes('memory') || res.includes('storage') ? 'bytes' : 'count';
 const fmt = (res: string, v: number) => formatQuantity(v, kindOf(res));
 
 /** The pod spec inside a Pod or a workload's template; undefined when there is none. */
 export function podSpecOf(o: K8sObject): PodSpec | undefined {
-  const spec = o.spec as Record<string, any> | undefined;
+  type Template = { spec?: PodSpec };
+  const spec = o.spec as
+    | (PodSpec & { template?: Template; jobTemplate?: { spec?: { template?: Template } } })
+    | undefined;
   if (!spec) return undefined;
-  if (o.kind === 'Pod') return spec as PodSpec;
+  if (o.kind === 'Pod') return spec;
   if (o.kind === 'CronJob') return spec.jobTemplate?.spec?.template?.spec;
   return spec.template?.spec;
 }
@@ -69,7 +73,9 @@ export function admitPod(pod: K8sObject, namespace: string, objects: readonly K8
   const inNs = objects.filter((o) => o.metadata?.namespace === namespace);
   const limitItems = inNs
     .filter((o) => o.kind === 'LimitRange')
-    .flatMap((o) => ((o.spec as { limits?: LimitItem[] })?.limits ?? []).filter((l) => l.type === 'Container'));
+    .flatMap((o) =>
+      ((o.spec as { limits?: LimitItem[] })?.limits ?? []).filter((l) => l.type === 'Container'),
+    );
   const quotas = inNs.filter((o) => o.kind === 'ResourceQuota');
 
   const effective = (c: Container, index: number, init: boolean): EffectiveContainer => {
@@ -85,20 +91,27 @@ export function admitPod(pod: K8sObject, namespace: string, objects: readonly K8
       for (const [k, v] of Object.entries(defLimits)) if (!(k in limits)) limits[k] = v;
       for (const [k, v] of Object.entries(defRequests)) if (!(k in requests)) requests[k] = v;
       for (const [k, v] of Object.entries(toMilli(item.max, 'LimitRange max', reasons))) {
-        if (limits[k] === undefined) reasons.push(`${where}: LimitRange requires a ${k} limit (max ${fmt(k, v)})`);
+        if (limits[k] === undefined)
+          reasons.push(`${where}: LimitRange requires a ${k} limit (max ${fmt(k, v)})`);
         else if (limits[k]! > v) {
-          reasons.push(`${where}: ${k} limit ${fmt(k, limits[k]!)} exceeds the LimitRange maximum ${fmt(k, v)}`);
+          reasons.push(
+            `${where}: ${k} limit ${fmt(k, limits[k]!)} exceeds the LimitRange maximum ${fmt(k, v)}`,
+          );
         }
       }
       for (const [k, v] of Object.entries(toMilli(item.min, 'LimitRange min', reasons))) {
         if (requests[k] !== undefined && requests[k]! < v) {
-          reasons.push(`${where}: ${k} request ${fmt(k, requests[k]!)} is below the LimitRange minimum ${fmt(k, v)}`);
+          reasons.push(
+            `${where}: ${k} request ${fmt(k, requests[k]!)} is below the LimitRange minimum ${fmt(k, v)}`,
+          );
         }
       }
     }
     for (const [k, v] of Object.entries(requests)) {
       if (limits[k] !== undefined && v > limits[k]!) {
-        reasons.push(`${where}: ${k} request ${fmt(k, v)} must be less than or equal to its limit ${fmt(k, limits[k]!)}`);
+        reasons.push(
+          `${where}: ${k} request ${fmt(k, v)} must be less than or equal to its limit ${fmt(k, limits[k]!)}`,
+        );
       }
     }
     return { name, requests, limits };
@@ -132,7 +145,9 @@ export function admitPod(pod: K8sObject, namespace: string, objects: readonly K8
         if (used === undefined) {
           // Extended resources (GPUs) that the pod does not ask for simply count zero.
           if (res === 'cpu' || res === 'memory') {
-            reasons.push(`ResourceQuota ${quota.metadata.name}: must specify ${key} for every container (set it or add a LimitRange default)`);
+            reasons.push(
+              `ResourceQuota ${quota.metadata.name}: must specify ${key} for every container (set it or add a LimitRange default)`,
+            );
             continue;
           }
           used = 0;
@@ -142,7 +157,9 @@ export function admitPod(pod: K8sObject, namespace: string, objects: readonly K8
       else continue;
       usage[key] = used;
       if (used > limit) {
-        reasons.push(`ResourceQuota ${quota.metadata.name}: ${key} ${fmt(key, used)} exceeds the quota of ${fmt(key, limit)}`);
+        reasons.push(
+          `ResourceQuota ${quota.metadata.name}: ${key} ${fmt(key, used)} exceeds the quota of ${fmt(key, limit)}`,
+        );
       }
     }
   }

@@ -9,12 +9,17 @@ import type { Finding } from '../finding.js';
 import { admitPod } from './admit.js';
 
 type ResourceMap = Record<string, string | number>;
-const kindOf = (res: string) => (res.includes('cpu') ? 'cpu' : /memory|storage/.test(res) ? 'bytes' : 'count');
+const kindOf = (res: string) =>
+  res.includes('cpu') ? 'cpu' : /memory|storage/.test(res) ? 'bytes' : 'count';
 const fmt = (res: string, v: number) => formatQuantity(v, kindOf(res));
 
 const hardOf = (q: K8sObject) => ((q.spec as { hard?: ResourceMap })?.hard ?? {}) as ResourceMap;
 
-export function checkCapacity(objects: readonly K8sObject[], capacity: Capacity, environment: string): Finding[] {
+export function checkCapacity(
+  objects: readonly K8sObject[],
+  capacity: Capacity,
+  environment: string,
+): Finding[] {
   const quotas = objects.filter((o) => o.kind === 'ResourceQuota');
   const rows: [string, string, number | undefined][] = [
     ['requests.cpu', 'cpu', milli(capacity.cpu)],
@@ -29,7 +34,13 @@ export function checkCapacity(objects: readonly K8sObject[], capacity: Capacity,
     const resource = `environment/${environment}`;
     if (cap === undefined) {
       if (sum > 0) {
-        out.push({ ruleId: 'quota.capacity', status: 'warn', resource, path: `capacity.${name}`, message: `teams may claim ${fmt(key, sum)} of ${key} but the environment declares no ${name} capacity` });
+        out.push({
+          ruleId: 'quota.capacity',
+          status: 'warn',
+          resource,
+          path: `capacity.${name}`,
+          message: `teams may claim ${fmt(key, sum)} of ${key} but the environment declares no ${name} capacity`,
+        });
       }
       continue;
     }
@@ -37,7 +48,14 @@ export function checkCapacity(objects: readonly K8sObject[], capacity: Capacity,
     const message = `team quotas claim ${fmt(key, sum)} of ${fmt(key, cap)} allocatable (${pct}%)`;
     out.push(
       sum > cap
-        ? { ruleId: 'quota.capacity', status: 'fail', resource, path: `capacity.${name}`, message, fix: `lower team ${key} quotas or raise the environment's capacity` }
+        ? {
+            ruleId: 'quota.capacity',
+            status: 'fail',
+            resource,
+            path: `capacity.${name}`,
+            message,
+            fix: `lower team ${key} quotas or raise the environment's capacity`,
+          }
         : { ruleId: 'quota.capacity', status: 'pass', resource, path: `capacity.${name}`, message },
     );
   }
@@ -69,33 +87,103 @@ export function checkLimitRanges(objects: readonly K8sObject[]): Finding[] {
     const hard = hardOf(quota);
     const items = ((lr.spec as { limits?: LimitItem[] })?.limits ?? []).filter((i) => i.type === 'Container');
     const problems: Finding[] = [];
-    const fail = (path: string, message: string, fix: string) => problems.push({ ruleId: 'quota.limitrange', status: 'fail', resource, path, message, fix });
+    const fail = (path: string, message: string, fix: string) =>
+      problems.push({ ruleId: 'quota.limitrange', status: 'fail', resource, path, message, fix });
     items.forEach((item, i) => {
       const base = `spec.limits[${i}]`;
       for (const res of ['cpu', 'memory']) {
-        const get = (m: ResourceMap | undefined) => (m?.[res] === undefined ? undefined : parseQuantity(m[res]!));
+        const get = (m: ResourceMap | undefined) =>
+          m?.[res] === undefined ? undefined : parseQuantity(m[res]!);
         const def = get(item.default);
         const defReq = get(item.defaultRequest) ?? def;
         const max = get(item.max);
         const min = get(item.min);
-        const qReq = hard[`requests.${res}`] === undefined ? undefined : parseQuantity(hard[`requests.${res}`]!);
+        const qReq =
+          hard[`requests.${res}`] === undefined ? undefined : parseQuantity(hard[`requests.${res}`]!);
         const qLim = hard[`limits.${res}`] === undefined ? undefined : parseQuantity(hard[`limits.${res}`]!);
-        if (def !== undefined && defReq !== undefined && defReq > def) fail(`${base}.defaultRequest.${res}`, `default request ${fmt(res, defReq)} exceeds the default limit ${fmt(res, def)}`, 'lower defaultRequest or raise default');
-        if (max !== undefined && def !== undefined && def > max) fail(`${base}.default.${res}`, `default limit ${fmt(res, def)} exceeds the maximum ${fmt(res, max)}`, 'lower default or raise max');
-        if (min !== undefined && defReq !== undefined && min > defReq) fail(`${base}.min.${res}`, `minimum ${fmt(res, min)} exceeds the default request ${fmt(res, defReq)}`, 'lower min');
-        if (max !== undefined && qLim !== undefined && max > qLim) fail(`${base}.max.${res}`, `maximum ${fmt(res, max)} exceeds the quota limits.${res} ${fmt(res, qLim)}: a pod the LimitRange allows is still rejected`, `set max.${res} ≤ ${fmt(res, qLim)}`);
-        if (max !== undefined && qReq !== undefined && qLim === undefined && max > qReq) fail(`${base}.max.${res}`, `maximum ${fmt(res, max)} exceeds the quota requests.${res} ${fmt(res, qReq)}`, `set max.${res} ≤ ${fmt(res, qReq)}`);
-        if (def !== undefined && qLim !== undefined && def > qLim) fail(`${base}.default.${res}`, `default limit ${fmt(res, def)} exceeds the quota limits.${res} ${fmt(res, qLim)}`, 'lower the default');
-        if (defReq !== undefined && qReq !== undefined && defReq > qReq) fail(`${base}.defaultRequest.${res}`, `default request ${fmt(res, defReq)} exceeds the quota requests.${res} ${fmt(res, qReq)}`, 'lower the default request');
-        if (qReq !== undefined && defReq === undefined) fail(`${base}.defaultRequest.${res}`, `the quota tracks requests.${res} but there is no default request: pods without resources are rejected`, `set defaultRequest.${res}`);
-        if (qLim !== undefined && def === undefined) fail(`${base}.default.${res}`, `the quota tracks limits.${res} but there is no default limit: pods without resources are rejected`, `set default.${res}`);
+        if (def !== undefined && defReq !== undefined && defReq > def)
+          fail(
+            `${base}.defaultRequest.${res}`,
+            `default request ${fmt(res, defReq)} exceeds the default limit ${fmt(res, def)}`,
+            'lower defaultRequest or raise default',
+          );
+        if (max !== undefined && def !== undefined && def > max)
+          fail(
+            `${base}.default.${res}`,
+            `default limit ${fmt(res, def)} exceeds the maximum ${fmt(res, max)}`,
+            'lower default or raise max',
+          );
+        if (min !== undefined && defReq !== undefined && min > defReq)
+          fail(
+            `${base}.min.${res}`,
+            `minimum ${fmt(res, min)} exceeds the default request ${fmt(res, defReq)}`,
+            'lower min',
+          );
+        if (max !== undefined && qLim !== undefined && max > qLim)
+          fail(
+            `${base}.max.${res}`,
+            `maximum ${fmt(res, max)} exceeds the quota limits.${res} ${fmt(res, qLim)}: a pod the LimitRange allows is still rejected`,
+            `set max.${res} ≤ ${fmt(res, qLim)}`,
+          );
+        if (max !== undefined && qReq !== undefined && qLim === undefined && max > qReq)
+          fail(
+            `${base}.max.${res}`,
+            `maximum ${fmt(res, max)} exceeds the quota requests.${res} ${fmt(res, qReq)}`,
+            `set max.${res} ≤ ${fmt(res, qReq)}`,
+          );
+        if (def !== undefined && qLim !== undefined && def > qLim)
+          fail(
+            `${base}.default.${res}`,
+            `default limit ${fmt(res, def)} exceeds the quota limits.${res} ${fmt(res, qLim)}`,
+            'lower the default',
+          );
+        if (defReq !== undefined && qReq !== undefined && defReq > qReq)
+          fail(
+            `${base}.defaultRequest.${res}`,
+            `default request ${fmt(res, defReq)} exceeds the quota requests.${res} ${fmt(res, qReq)}`,
+            'lower the default request',
+          );
+        if (qReq !== undefined && defReq === undefined)
+          fail(
+            `${base}.defaultRequest.${res}`,
+            `the quota tracks requests.${res} but there is no default request: pods without resources are rejected`,
+            `set defaultRequest.${res}`,
+          );
+        if (qLim !== undefined && def === undefined)
+          fail(
+            `${base}.default.${res}`,
+            `the quota tracks limits.${res} but there is no default limit: pods without resources are rejected`,
+            `set default.${res}`,
+          );
       }
     });
     // The end-to-end proof: a pod that asks for nothing is admitted with the defaults.
-    const bare: K8sObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', namespace: ns }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } };
+    const bare: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'bare', namespace: ns },
+      spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] },
+    };
     const verdict = admitPod(bare, ns, list);
-    if (!verdict.admitted) fail('spec.limits', `a pod without resources is rejected: ${verdict.reasons.join('; ')}`, 'give the LimitRange defaults that fit the quota');
-    out.push(...(problems.length > 0 ? problems : [{ ruleId: 'quota.limitrange', status: 'pass' as const, resource, path: 'spec.limits', message: 'defaults admit a bare pod; no default or maximum exceeds the quota' }]));
+    if (!verdict.admitted)
+      fail(
+        'spec.limits',
+        `a pod without resources is rejected: ${verdict.reasons.join('; ')}`,
+        'give the LimitRange defaults that fit the quota',
+      );
+    out.push(
+      ...(problems.length > 0
+        ? problems
+        : [
+            {
+              ruleId: 'quota.limitrange',
+              status: 'pass' as const,
+              resource,
+              path: 'spec.limits',
+              message: 'defaults admit a bare pod; no default or maximum exceeds the quota',
+            },
+          ]),
+    );
   }
   return out;
 }

@@ -69,7 +69,10 @@ export function ruleAllows(rule: PolicyRule, req: AccessRequest): boolean {
   if (!verbs.includes('*') && !verbs.includes(req.verb)) return false;
   if (req.nonResourceURL !== undefined) {
     return (rule.nonResourceURLs ?? []).some(
-      (u) => u === '*' || u === req.nonResourceURL || (u.endsWith('*') && req.nonResourceURL!.startsWith(u.slice(0, -1))),
+      (u) =>
+        u === '*' ||
+        u === req.nonResourceURL ||
+        (u.endsWith('*') && req.nonResourceURL!.startsWith(u.slice(0, -1))),
     );
   }
   const groups = rule.apiGroups ?? [];
@@ -96,7 +99,8 @@ export class RbacAuthorizer {
     for (const o of objects) {
       if (!o.apiVersion?.startsWith('rbac.authorization.k8s.io/')) continue;
       const name = o.metadata?.name;
-      if (o.kind === 'Role') this.roles.set(`${o.metadata.namespace}/${name}`, (o.rules as PolicyRule[]) ?? []);
+      if (o.kind === 'Role')
+        this.roles.set(`${o.metadata.namespace}/${name}`, (o.rules as PolicyRule[]) ?? []);
       else if (o.kind === 'ClusterRole') raw.set(name, o);
       else if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') {
         const b: Binding = {
@@ -126,7 +130,8 @@ export class RbacAuthorizer {
     const rules: PolicyRule[] = [];
     for (const [other, o] of raw) {
       if (other === name || visiting.has(other)) continue;
-      if (matchers.some((m) => m(o.metadata.labels ?? {}))) rules.push(...this.aggregate(other, raw, visiting));
+      if (matchers.some((m) => m(o.metadata.labels ?? {})))
+        rules.push(...this.aggregate(other, raw, visiting));
     }
     visiting.delete(name);
     return rules;
@@ -147,7 +152,8 @@ export class RbacAuthorizer {
 
   private rulesOf(b: Binding): PolicyRule[] | undefined {
     if (b.roleRef.kind === 'ClusterRole') return this.clusterRoles.get(b.roleRef.name);
-    if (b.roleRef.kind === 'Role' && b.kind === 'RoleBinding') return this.roles.get(`${b.namespace}/${b.roleRef.name}`);
+    if (b.roleRef.kind === 'Role' && b.kind === 'RoleBinding')
+      return this.roles.get(`${b.namespace}/${b.roleRef.name}`);
     return undefined;
   }
 
@@ -155,7 +161,8 @@ export class RbacAuthorizer {
     const groups = effectiveGroups(req.user, req.groups);
     const bindings = [...this.clusterRoleBindings];
     // RoleBindings grant only inside their namespace, and never non-resource URLs.
-    if (req.namespace && req.nonResourceURL === undefined) bindings.push(...(this.roleBindings.get(req.namespace) ?? []));
+    if (req.namespace && req.nonResourceURL === undefined)
+      bindings.push(...(this.roleBindings.get(req.namespace) ?? []));
     for (const b of bindings) {
       if (!b.subjects.some((s) => this.subjectMatches(s, b, req.user, groups))) continue;
       const rules = this.rulesOf(b);
@@ -163,18 +170,17 @@ export class RbacAuthorizer {
       const index = rules.findIndex((r) => ruleAllows(r, req));
       if (index >= 0) {
         const where = b.namespace ? `${b.kind} ${b.namespace}/${b.name}` : `${b.kind} ${b.name}`;
-        return { allowed: true, reason: `allowed by ${where} → ${b.roleRef.kind} ${b.roleRef.name} rule ${index}` };
+        return {
+          allowed: true,
+          reason: `allowed by ${where} → ${b.roleRef.kind} ${b.roleRef.name} rule ${index}`,
+        };
       }
     }
     return { allowed: false, reason: 'no RBAC rule allows this request' };
   }
 
-  /** Every binding, for analyses that look at who is bound where. */
-  allBindings(): readonly Binding[] {
-    return [...this.clusterRoleBindings, ...[...this.roleBindings.values()].flat()];
-  }
-
-  rolesInNamespace(ns: string): [string, PolicyRule[]][] {
-    return [...this.roles].filter(([k]) => k.startsWith(`${ns}/`)).map(([k, v]) => [k.slice(ns.length + 1), v]);
+  /** The RoleBindings of one namespace, for analyses of who is bound where. */
+  bindingsIn(namespace: string): readonly Binding[] {
+    return this.roleBindings.get(namespace) ?? [];
   }
 }

@@ -29,12 +29,16 @@ function readPods(path: string): K8sObject[] {
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
-      throw new UsageError(`${path}:${pos?.line ?? 1}:${pos?.col ?? 1}: invalid YAML: ${err.message.split('\n')[0]}`);
+      throw new UsageError(
+        `${path}:${pos?.line ?? 1}:${pos?.col ?? 1}: invalid YAML: ${err.message.split('\n')[0]}`,
+      );
     }
     const o = doc.toJS() as K8sObject | null;
     if (!o) continue;
     if (typeof o !== 'object' || !o.kind || !podSpecOf(o)) {
-      throw new UsageError(`${path}: expected a Pod (or a workload with a pod template), received ${o?.kind ?? 'no kind'}`);
+      throw new UsageError(
+        `${path}: expected a Pod (or a workload with a pod template), received ${o?.kind ?? 'no kind'}`,
+      );
     }
     out.push(o);
   }
@@ -50,7 +54,10 @@ export function admitCommand(podFile: string, opts: AdmitOptions, io: Io): numbe
   const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
   const results = pods.map((pod) => {
     const ns = opts.namespace ?? pod.metadata?.namespace ?? 'default';
-    if (!namespaces.has(ns)) throw new UsageError(`unknown namespace "${ns}"; the ${env.environment} tree has: ${[...namespaces].sort().join(', ')}`);
+    if (!namespaces.has(ns))
+      throw new UsageError(
+        `unknown namespace "${ns}"; the ${env.environment} tree has: ${[...namespaces].sort().join(', ')}`,
+      );
     return { pod: pod.metadata?.name ?? '(unnamed)', namespace: ns, ...admitPod(pod, ns, objects) };
   });
   io.stdout(
@@ -58,7 +65,12 @@ export function admitCommand(podFile: string, opts: AdmitOptions, io: Io): numbe
       results
         .map((r) => {
           const head = `${r.admitted ? 'admitted' : 'rejected'}: pod ${r.pod} in ${r.namespace}`;
-          const usage = Object.entries(r.usage).map(([k, v]) => `${k}=${formatQuantity(v, k.includes('cpu') ? 'cpu' : k.includes('memory') ? 'bytes' : 'count')}`).join(' ');
+          const usage = Object.entries(r.usage)
+            .map(
+              ([k, v]) =>
+                `${k}=${formatQuantity(v, k.includes('cpu') ? 'cpu' : k.includes('memory') ? 'bytes' : 'count')}`,
+            )
+            .join(' ');
           return `${head}\n${r.reasons.map((x) => `  - ${x}\n`).join('')}${usage ? `  usage: ${usage}\n` : ''}`;
         })
         .join(''),

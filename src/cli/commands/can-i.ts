@@ -15,8 +15,15 @@ export interface CanIOptions {
   readonly output: OutputFormat;
 }
 
-export function canICommand(verb: string, target: string, name: string | undefined, opts: CanIOptions, io: Io): number {
-  if (!opts.as) throw new UsageError('--as USER is required (groups are not implied: add --as-group for each)');
+export function canICommand(
+  verb: string,
+  target: string,
+  name: string | undefined,
+  opts: CanIOptions,
+  io: Io,
+): number {
+  if (!opts.as)
+    throw new UsageError('--as USER is required (groups are not implied: add --as-group for each)');
   const spec = openSpec(opts, io);
   const env = environment(spec, opts.env);
   const rbac = new RbacAuthorizer(objectsOf(env));
@@ -42,7 +49,13 @@ export function canICommand(verb: string, target: string, name: string | undefin
     };
   }
   const decision = rbac.authorize(request);
-  io.stdout(emit(opts.output, { environment: env.environment, request, ...decision }, () => `${decision.allowed ? 'yes' : 'no'}\n`));
+  io.stdout(
+    emit(
+      opts.output,
+      { environment: env.environment, request, ...decision },
+      () => `${decision.allowed ? 'yes' : 'no'}\n`,
+    ),
+  );
   if (opts.output === 'table') io.stderr(`${decision.reason}\n`);
   return decision.allowed ? EXIT.ok : EXIT.failed;
 }

@@ -24,7 +24,11 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
     io.stderr(`checked ${env.environment} in ${Math.round(performance.now() - started)} ms\n`);
   }
   const failed = reports.some((r) => r.summary.fail > 0 || r.summary.error > 0);
-  io.stdout(emit(opts.output, { spec: spec.file, passed: !failed, reports }, () => reports.map((r) => human(r, opts.all ?? false)).join('\n')));
+  io.stdout(
+    emit(opts.output, { spec: spec.file, passed: !failed, reports }, () =>
+      reports.map((r) => human(r, opts.all ?? false)).join('\n'),
+    ),
+  );
   return failed ? EXIT.failed : EXIT.ok;
 }
 
@@ -32,12 +36,27 @@ function human(r: CheckReport, all: boolean): string {
   const shown = r.findings.filter((f: Finding) => all || f.status !== 'pass');
   let out = `Environment ${r.environment}: ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.warn} warnings\n`;
   if (shown.length > 0) {
-    out += table(['status', 'rule', 'resource', 'path', 'message'], shown.map((f) => [f.status, f.ruleId, f.resource, f.path, f.fix ? `${f.message}\nfix: ${f.fix}` : f.message]));
+    out += table(
+      ['status', 'rule', 'resource', 'path', 'message'],
+      shown.map((f) => [
+        f.status,
+        f.ruleId,
+        f.resource,
+        f.path,
+        f.fix ? `${f.message}\nfix: ${f.fix}` : f.message,
+      ]),
+    );
   }
   const teams = r.matrix.teams;
   if (teams.length <= MATRIX_TABLE_LIMIT) {
     out += 'Team isolation matrix (row → column reachable on some port):\n';
-    out += table(['from \\ to', ...teams], teams.map((from) => [from, ...teams.map((to) => (from === to ? '·' : r.matrix.reachable[from]!.includes(to) ? 'yes' : 'no'))]));
+    out += table(
+      ['from \\ to', ...teams],
+      teams.map((from) => [
+        from,
+        ...teams.map((to) => (from === to ? '·' : r.matrix.reachable[from]!.includes(to) ? 'yes' : 'no')),
+      ]),
+    );
   } else {
     const edges = teams.reduce((n, t) => n + r.matrix.reachable[t]!.length, 0);
     out += `Team isolation matrix: ${teams.length}×${teams.length}, ${edges} allowed team pairs (use --output json for the full matrix)\n`;

@@ -21,7 +21,12 @@ export interface FileChange {
   readonly patch: string;
 }
 
-export function diffTrees(left: ReadonlyMap<string, string>, right: ReadonlyMap<string, string>, leftName: string, rightName: string): FileChange[] {
+export function diffTrees(
+  left: ReadonlyMap<string, string>,
+  right: ReadonlyMap<string, string>,
+  leftName: string,
+  rightName: string,
+): FileChange[] {
   const paths = [...new Set([...left.keys(), ...right.keys()])].sort();
   const out: FileChange[] = [];
   for (const p of paths) {
@@ -29,14 +34,22 @@ export function diffTrees(left: ReadonlyMap<string, string>, right: ReadonlyMap<
     const b = right.get(p);
     if (a === b) continue;
     const change = a === undefined ? 'added' : b === undefined ? 'removed' : 'modified';
-    out.push({ path: p, change, patch: createTwoFilesPatch(`${leftName}/${p}`, `${rightName}/${p}`, a ?? '', b ?? '', '', '', { context: 3 }) });
+    out.push({
+      path: p,
+      change,
+      patch: createTwoFilesPatch(`${leftName}/${p}`, `${rightName}/${p}`, a ?? '', b ?? '', '', '', {
+        context: 3,
+      }),
+    });
   }
   return out;
 }
 
 export function diffCommand(first: string, second: string | undefined, opts: DiffOptions, io: Io): number {
-  if (second && opts.against) throw new UsageError('give either two environments or one environment and --against DIR, not both');
-  if (!second && !opts.against) throw new UsageError('give two environments (mlp diff dev prod) or one and --against DIR');
+  if (second && opts.against)
+    throw new UsageError('give either two environments or one environment and --against DIR, not both');
+  if (!second && !opts.against)
+    throw new UsageError('give two environments (mlp diff dev prod) or one and --against DIR');
   const spec = openSpec(opts, io);
   const left = renderTree(synthesize(environment(spec, first)));
   let right: Map<string, string>;
@@ -51,7 +64,13 @@ export function diffCommand(first: string, second: string | undefined, opts: Dif
     rightName = second!;
   }
   // Shown as "what applying the rendered tree would change": the directory is the old side.
-  const changes = opts.against ? diffTrees(right, left, rightName, first) : diffTrees(left, right, first, rightName);
-  io.stdout(emit(opts.output, { changes: changes.map(({ path, change }) => ({ path, change })) }, () => (changes.length === 0 ? 'no differences\n' : changes.map((c) => c.patch).join(''))));
+  const changes = opts.against
+    ? diffTrees(right, left, rightName, first)
+    : diffTrees(left, right, first, rightName);
+  io.stdout(
+    emit(opts.output, { changes: changes.map(({ path, change }) => ({ path, change })) }, () =>
+      changes.length === 0 ? 'no differences\n' : changes.map((c) => c.patch).join(''),
+    ),
+  );
   return changes.length === 0 ? EXIT.ok : EXIT.failed;
 }

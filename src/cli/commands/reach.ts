@@ -1,9 +1,10 @@
 /** `mlp reach FROM TO [--port 8080/TCP]`: can a pod in FROM open a connection to TO? */
+
+import { describePorts } from '../../check/network/ports.js';
 import { NetworkModel, parseEndpoint } from '../../check/network/reach.js';
 import { systemNamespaces } from '../../check/run.js';
-import { PORT_PATTERN } from '../../spec/schema.js';
-import { describePorts } from '../../check/network/ports.js';
 import type { Protocol } from '../../core/ports.js';
+import { PORT_PATTERN } from '../../spec/schema.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { emit, type OutputFormat } from '../output.js';
@@ -17,7 +18,8 @@ export interface ReachOptions {
 
 function parsePortQuery(text: string): { protocol: Protocol; port: number | string } {
   const m = /^([^/]+)(?:\/(TCP|UDP|SCTP))?$/i.exec(text);
-  if (!m) throw new UsageError(`--port: expected PORT[/PROTOCOL] such as 8080/TCP or 53/UDP, received "${text}"`);
+  if (!m)
+    throw new UsageError(`--port: expected PORT[/PROTOCOL] such as 8080/TCP or 53/UDP, received "${text}"`);
   const protocol = (m[2]?.toUpperCase() ?? 'TCP') as Protocol;
   if (/^\d+$/.test(m[1]!)) {
     const port = Number(m[1]);
@@ -41,7 +43,9 @@ export function reachCommand(from: string, to: string, opts: ReachOptions, io: I
       throw new UsageError((err as Error).message);
     }
     if (e.kind === 'pod' && !model.namespaces.has(e.namespace)) {
-      throw new UsageError(`unknown namespace "${e.namespace}"; known: ${[...model.namespaces.keys()].sort().join(', ')}`);
+      throw new UsageError(
+        `unknown namespace "${e.namespace}"; known: ${[...model.namespaces.keys()].sort().join(', ')}`,
+      );
     }
     return e;
   });
@@ -55,7 +59,9 @@ export function reachCommand(from: string, to: string, opts: ReachOptions, io: I
     allowed: verdict.allowed,
     reason: verdict.reason,
     ...(verdict.egress ? { egress: { ...verdict.egress, ports: describePorts(verdict.egress.ports) } } : {}),
-    ...(verdict.ingress ? { ingress: { ...verdict.ingress, ports: describePorts(verdict.ingress.ports) } } : {}),
+    ...(verdict.ingress
+      ? { ingress: { ...verdict.ingress, ports: describePorts(verdict.ingress.ports) } }
+      : {}),
   };
   io.stdout(emit(opts.output, data, () => `${verdict.allowed ? 'allowed' : 'denied'}: ${verdict.reason}\n`));
   return verdict.allowed ? EXIT.ok : EXIT.failed;

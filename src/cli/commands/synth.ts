@@ -19,7 +19,11 @@ export function synthCommand(opts: SynthOptions, io: Io): number {
   const spec = openSpec(opts, io);
   const rendered = environments(spec, opts.env).map((env) => {
     const components = synthesize(env);
-    return { env: env.environment, files: renderTree(components), objects: components.reduce((n, c) => n + c.files.reduce((m, f) => m + f.objects.length, 0), 0) };
+    return {
+      env: env.environment,
+      files: renderTree(components),
+      objects: components.reduce((n, c) => n + c.files.reduce((m, f) => m + f.objects.length, 0), 0),
+    };
   });
   const results = rendered.map((r) => {
     const dir = resolve(io.cwd, opts.out, r.env);
@@ -30,7 +34,10 @@ export function synthCommand(opts: SynthOptions, io: Io): number {
   });
   io.stdout(
     emit(opts.output, { spec: spec.file, environments: results }, () =>
-      table(['environment', 'files', 'objects', 'directory'], results.map((r) => [r.environment, String(r.files), String(r.objects), r.directory])),
+      table(
+        ['environment', 'files', 'objects', 'directory'],
+        results.map((r) => [r.environment, String(r.files), String(r.objects), r.directory]),
+      ),
     ),
   );
   return EXIT.ok;
