@@ -6,50 +6,32 @@ import { mlp, ROOT } from './helpers.js';
 const pods = join(ROOT, 'testdata', 'pods');
 const spec = ['-f', join(ROOT, 'examples', 'platform.yaml'), '-e', 'local'];
 
+const canI = (ns: string, ...groups: string[]) =>
+  mlp([
+    'can-i',
+    'create',
+    'pods',
+    '-n',
+    ns,
+    '--as',
+    'ml-engineer@company.com',
+    ...groups.flatMap((g) => ['--as-group', g]),
+    ...spec,
+  ]);
+
 describe('runbook checks on the local environment', () => {
   it('ml-engineer (group ml-engineers) may create pods in ml-team', async () => {
-    const r = await mlp([
-      'can-i',
-      'create',
-      'pods',
-      '-n',
-      'ml-team',
-      '--as',
-      'ml-engineer@company.com',
-      '--as-group',
-      'ml-engineers',
-      ...spec,
-    ]);
+    const r = await canI('ml-team', 'ml-engineers');
     expect(r).toMatchObject({ code: 0, stdout: 'yes\n' });
   });
 
   it('ml-engineer may not create pods in data-team', async () => {
-    const r = await mlp([
-      'can-i',
-      'create',
-      'pods',
-      '-n',
-      'data-team',
-      '--as',
-      'ml-engineer@company.com',
-      '--as-group',
-      'ml-engineers',
-      ...spec,
-    ]);
+    const r = await canI('data-team', 'ml-engineers');
     expect(r).toMatchObject({ code: 1, stdout: 'no\n' });
   });
 
   it("without --as-group the user has no access at all (the seed runbook's mistake)", async () => {
-    const r = await mlp([
-      'can-i',
-      'create',
-      'pods',
-      '-n',
-      'ml-team',
-      '--as',
-      'ml-engineer@company.com',
-      ...spec,
-    ]);
+    const r = await canI('ml-team');
     expect(r.code).toBe(1);
   });
 

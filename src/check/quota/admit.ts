@@ -3,10 +3,10 @@
  * order: request defaulting (request = limit when only a limit is set), the LimitRanger
  * (defaults, then min/max), request ≤ limit validation, and ResourceQuota.
  */
-import { formatQuantity, parseQuantity } from '../../core/quantity.js';
+import { parseQuantity } from '../../core/quantity.js';
 import type { K8sObject } from '../../k8s/object.js';
+import { formatResource, type LimitItem, type ResourceMap } from './resources.js';
 
-type ResourceMap = Record<string, string | number>;
 interface Container {
   name?: string;
   resources?: { requests?: ResourceMap; limits?: ResourceMap };
@@ -30,9 +30,7 @@ export interface AdmitResult {
   readonly usage: Readonly<Record<string, number>>;
 }
 
-const kindOf = (res: string) =>
-  res === 'cpu' ? 'cpu' : res.includes('memory') || res.includes('storage') ? 'bytes' : 'count';
-const fmt = (res: string, v: number) => formatQuantity(v, kindOf(res));
+const fmt = formatResource;
 
 /** The pod spec inside a Pod or a workload's template; undefined when there is none. */
 export function podSpecOf(o: K8sObject): PodSpec | undefined {
@@ -54,14 +52,6 @@ function toMilli(map: ResourceMap | undefined, where: string, reasons: string[])
     else out[k] = m;
   }
   return out;
-}
-
-interface LimitItem {
-  type?: string;
-  default?: ResourceMap;
-  defaultRequest?: ResourceMap;
-  max?: ResourceMap;
-  min?: ResourceMap;
 }
 
 export function admitPod(pod: K8sObject, namespace: string, objects: readonly K8sObject[]): AdmitResult {

@@ -2,16 +2,14 @@
  * Quota fit: team quotas must fit the environment's capacity, and each namespace's LimitRange
  * must agree with its ResourceQuota (defaults that admit a bare pod, maxima within the quota).
  */
-import { formatQuantity, milli, parseQuantity } from '../../core/quantity.js';
+import { milli, parseQuantity } from '../../core/quantity.js';
 import { type K8sObject, objectRef } from '../../k8s/object.js';
 import type { Capacity } from '../../spec/schema.js';
 import type { Finding } from '../finding.js';
 import { admitPod } from './admit.js';
+import { formatResource, type LimitItem, type ResourceMap } from './resources.js';
 
-type ResourceMap = Record<string, string | number>;
-const kindOf = (res: string) =>
-  res.includes('cpu') ? 'cpu' : /memory|storage/.test(res) ? 'bytes' : 'count';
-const fmt = (res: string, v: number) => formatQuantity(v, kindOf(res));
+const fmt = formatResource;
 
 const hardOf = (q: K8sObject) => ((q.spec as { hard?: ResourceMap })?.hard ?? {}) as ResourceMap;
 
@@ -60,14 +58,6 @@ export function checkCapacity(
     );
   }
   return out;
-}
-
-interface LimitItem {
-  type?: string;
-  default?: ResourceMap;
-  defaultRequest?: ResourceMap;
-  max?: ResourceMap;
-  min?: ResourceMap;
 }
 
 /** LimitRange against ResourceQuota in every namespace that has both. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { admitPod, podSpecOf } from '../../check/quota/admit.js';
-import { formatQuantity } from '../../core/quantity.js';
+import { formatResource } from '../../check/quota/resources.js';
 import type { K8sObject } from '../../k8s/object.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
@@ -66,10 +66,7 @@ export function admitCommand(podFile: string, opts: AdmitOptions, io: Io): numbe
         .map((r) => {
           const head = `${r.admitted ? 'admitted' : 'rejected'}: pod ${r.pod} in ${r.namespace}`;
           const usage = Object.entries(r.usage)
-            .map(
-              ([k, v]) =>
-                `${k}=${formatQuantity(v, k.includes('cpu') ? 'cpu' : k.includes('memory') ? 'bytes' : 'count')}`,
-            )
+            .map(([k, v]) => `${k}=${formatResource(k, v)}`)
             .join(' ');
           return `${head}\n${r.reasons.map((x) => `  - ${x}\n`).join('')}${usage ? `  usage: ${usage}\n` : ''}`;
         })
