@@ -1,0 +1,102 @@
+/**
+ * Artifacts on the local filesystem. Paths are relative to the root and can never leave it; an
+ * upload streams into a temp file and becomes visible only by an atomic rename once complete,
+ * so a cut-off upload leaves nothing behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { invalid, MlflowError, notFound } from './errors.js';
+
+const TMP = '.uploads';
+
+export interface ArtifactFile {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
+
+export class FsArtifactStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** Absolute path of a relative artifact path; rejects anything that could escape the root. */
+  resolve(path: string): string {
+    const decoded = path.replace(/^\/+/, '');
+    if (
+      decoded === '' ||
+      decoded.includes('\0') ||
+      decoded.includes('\\') ||
+      decoded.split('/').some((seg) => seg === '..' || seg === '.' || seg === TMP)
+    ) {
+      throw invalid(`Invalid artifact path '${path}'`);
+    }
+    const full = resolve(this.root, decoded);
+    if (!full.startsWith(this.root + sep)) throw invalid(`Invalid artifact path '${path}'`);
+    return full;
+  }
+
+  async put(path: string, body: Readable, maxBytes: number): Promise<{ size: number }> {
+    const target = this.resolve(path);
+    const tmpDir = join(this.root, TMP);
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomUUID());
+    let size = 0;
+    try {
+      body.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes)
+          body.destroy(new MlflowError('INVALID_PARAMETER_VALUE', `Artifact larger than ${maxBytes} bytes`));
+      });
+      // A client that disconnects mid-upload ends the request without completing it: fail
+      // the pipeline so the temp file is removed rather than renamed.
+      body.once('close', () => {
+        if ((body as Readable & { complete?: boolean }).complete === false)
+          body.destroy(new MlflowError('BAD_REQUEST', 'upload interrupted'));
+      });
+      await pipeline(body, createWriteStream(tmp, { flags: 'wx' }));
+      if ((body as Readable & { complete?: boolean }).complete === false)
+        throw new MlflowError('BAD_REQUEST', 'upload interrupted');
+      await mkdir(dirname(target), { recursive: true });
+      await rename(tmp, target);
+      return { size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async open(path: string): Promise<{ stream: Readable; size: number }> {
+    const full = this.resolve(path);
+    const info = await stat(full).catch(() => undefined);
+    if (!info?.isFile()) throw notFound(`Artifact '${path}' not found`);
+    return { stream: createReadStream(full), size: info.size };
+  }
+
+  async list(path: string): Promise<ArtifactFile[]> {
+    const dir = path ? this.resolve(path) : this.root;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const out: ArtifactFile[] = [];
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name === TMP) continue;
+      const full = join(dir, e.name);
+      const rel = relative(this.root, full).split(sep).join('/');
+      out.push(
+        e.isDirectory()
+          ? { path: rel, is_dir: true }
+          : { path: rel, is_dir: false, file_size: (await stat(full)).size },
+      );
+    }
+    return out;
+  }
+
+  async delete(path: string): Promise<void> {
+    await rm(this.resolve(path), { recursive: true, force: true });
+  }
+}

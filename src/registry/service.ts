@@ -1,0 +1,53 @@
+/** Opens a ready-to-serve registry: database (migrated), artifact store and HTTP app. */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildRegistryApp } from './app.js';
+import { FsArtifactStore } from './artifacts.js';
+import { type Db, openDb } from './db.js';
+import { migrate } from './migrations.js';
+import { RegistryStore } from './store.js';
+
+export interface RegistryOptions {
+  /** PostgreSQL URL; PGlite under `${stateDir}/registry-db` when absent. */
+  readonly databaseUrl?: string;
+  /** Where embedded state lives. @default .mlp */
+  readonly stateDir?: string;
+  /** @default `${stateDir}/artifacts` */
+  readonly artifactRoot?: string;
+  readonly schema?: string;
+  readonly logger?: boolean;
+}
+
+export interface Registry {
+  readonly app: FastifyInstance;
+  readonly store: RegistryStore;
+  readonly artifacts: FsArtifactStore;
+  readonly db: Db;
+  close(): Promise<void>;
+}
+
+export async function openRegistry(opts: RegistryOptions = {}): Promise<Registry> {
+  const stateDir = opts.stateDir ?? '.mlp';
+  const db = await openDb({
+    ...(opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(stateDir, 'registry-db') }),
+    ...(opts.schema ? { schema: opts.schema } : {}),
+  });
+  await migrate(db);
+  const store = new RegistryStore(db);
+  const artifacts = new FsArtifactStore(opts.artifactRoot ?? join(stateDir, 'artifacts'));
+  const app = buildRegistryApp({
+    store,
+    artifacts,
+    ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+  });
+  return {
+    app,
+    store,
+    artifacts,
+    db,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
