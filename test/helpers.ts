@@ -5,6 +5,8 @@ import { parse } from 'yaml';
 import { run } from '../src/cli/main.js';
 import { loadSpec } from '../src/spec/load.js';
 
+/** The real PostgreSQL every development and CI machine runs. */
+export const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ROOT = join(import.meta.dirname, '..');
 export const EXAMPLE = join(ROOT, 'examples', 'platform.yaml');
 export const exampleText = () => readFileSync(EXAMPLE, 'utf8');

@@ -5,9 +5,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry, type Registry } from '../src/registry/service.js';
-import { tempDir } from './helpers.js';
-
-export const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { POSTGRES_URL, tempDir } from './helpers.js';
 
 const backends = [
   {
