@@ -38,23 +38,19 @@ export function buildRegistryApp(opts: RegistryAppOptions): FastifyInstance {
     if (err instanceof MlflowError)
       return reply.status(err.status).send({ error_code: err.code, message: err.message });
     if (err.statusCode && err.statusCode < 500) {
-      return reply
-        .status(err.statusCode)
-        .send({
-          error_code: err.statusCode === 413 ? 'INVALID_PARAMETER_VALUE' : 'BAD_REQUEST',
-          message: err.message,
-        });
+      return reply.status(err.statusCode).send({
+        error_code: err.statusCode === 413 ? 'INVALID_PARAMETER_VALUE' : 'BAD_REQUEST',
+        message: err.message,
+      });
     }
     reply.log.error(err);
     return reply.status(500).send({ error_code: 'INTERNAL_ERROR', message: 'internal error' });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(404)
-      .send({
-        error_code: 'ENDPOINT_NOT_FOUND',
-        message: `No endpoint ${req.method} ${req.url.split('?')[0]}`,
-      }),
+    reply.status(404).send({
+      error_code: 'ENDPOINT_NOT_FOUND',
+      message: `No endpoint ${req.method} ${req.url.split('?')[0]}`,
+    }),
   );
 
   const route = (

@@ -16,7 +16,8 @@ export class RegistryClient {
     url.search = new URLSearchParams({ name: model, alias }).toString();
     const res = await fetch(url);
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`registry answered ${res.status} for alias ${model}@${alias}: ${await res.text()}`);
+    if (!res.ok)
+      throw new Error(`registry answered ${res.status} for alias ${model}@${alias}: ${await res.text()}`);
     const { model_version: mv } = (await res.json()) as { model_version: AliasedVersion };
     return { name: mv.name, version: mv.version, source: mv.source };
   }
@@ -26,7 +27,10 @@ export class RegistryClient {
     let url: URL;
     if (source.startsWith('mlflow-artifacts:')) {
       const path = source.replace(/^mlflow-artifacts:\/*/, '');
-      url = new URL(`/api/2.0/mlflow-artifacts/artifacts/${path.split('/').map(encodeURIComponent).join('/')}`, this.baseUrl);
+      url = new URL(
+        `/api/2.0/mlflow-artifacts/artifacts/${path.split('/').map(encodeURIComponent).join('/')}`,
+        this.baseUrl,
+      );
     } else if (/^https?:\/\//.test(source)) url = new URL(source);
     else throw new Error(`unsupported model source "${source}"; expected mlflow-artifacts:/… or http(s)://…`);
     const res = await fetch(url);
@@ -41,7 +45,8 @@ export class RegistryClient {
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     const json = (await res.json().catch(() => ({}))) as T & { error_code?: string; message?: string };
-    if (!res.ok) throw new RegistryError(res.status, json.error_code ?? 'UNKNOWN', json.message ?? res.statusText);
+    if (!res.ok)
+      throw new RegistryError(res.status, json.error_code ?? 'UNKNOWN', json.message ?? res.statusText);
     return json;
   }
 
@@ -49,14 +54,21 @@ export class RegistryClient {
    * Registers a model file as a new version: uploads it under models/<name>/<uuid>/ and
    * creates the version pointing there (creating the registered model on first push).
    */
-  async push(model: string, file: Uint8Array, opts: { description?: string; tags?: Record<string, string>; fileName?: string } = {}): Promise<{ version: string; source: string }> {
+  async push(
+    model: string,
+    file: Uint8Array,
+    opts: { description?: string; tags?: Record<string, string>; fileName?: string } = {},
+  ): Promise<{ version: string; source: string }> {
     const dir = `models/${encodeURIComponent(model)}/${randomUUID()}`;
     const fileName = opts.fileName ?? 'model.onnx';
-    const put = await fetch(new URL(`/api/2.0/mlflow-artifacts/artifacts/${dir}/${encodeURIComponent(fileName)}`, this.baseUrl), {
-      method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: Buffer.from(file.buffer, file.byteOffset, file.byteLength),
-    });
+    const put = await fetch(
+      new URL(`/api/2.0/mlflow-artifacts/artifacts/${dir}/${encodeURIComponent(fileName)}`, this.baseUrl),
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: new Blob([new Uint8Array(file)]),
+      },
+    );
     if (!put.ok) throw new RegistryError(put.status, 'UPLOAD_FAILED', await put.text());
     try {
       await this.call('POST', 'registered-models/create', { name: model });
@@ -65,12 +77,16 @@ export class RegistryClient {
     }
     const source = `mlflow-artifacts:/${dir}/${fileName}`;
     const tags = Object.entries(opts.tags ?? {}).map(([key, value]) => ({ key, value }));
-    const { model_version } = await this.call<{ model_version: { version: string } }>('POST', 'model-versions/create', {
-      name: model,
-      source,
-      description: opts.description ?? '',
-      tags,
-    });
+    const { model_version } = await this.call<{ model_version: { version: string } }>(
+      'POST',
+      'model-versions/create',
+      {
+        name: model,
+        source,
+        description: opts.description ?? '',
+        tags,
+      },
+    );
     return { version: model_version.version, source };
   }
 

@@ -4,15 +4,30 @@
  * the registry's champion and challenger versions. build() is separate from listen() so tests
  * use inject() without a port.
  */
-import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, defaultTextMapGetter, trace } from '@opentelemetry/api';
+
 import rateLimit from '@fastify/rate-limit';
+import {
+  defaultTextMapGetter,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ServingError } from './errors.js';
-import { DEFAULT_LIMITS, type Limits, checkTexts, checkTokenTensor, predictTexts, runTokens } from './inference.js';
+import {
+  checkTexts,
+  checkTokenTensor,
+  DEFAULT_LIMITS,
+  type Limits,
+  predictTexts,
+  runTokens,
+} from './inference.js';
 import { createMetrics, type ServingMetrics } from './metrics.js';
 import type { LoadedModel, ModelPool } from './model-pool.js';
-import { type TrafficSplit, VERSION_HEADER, chooseVersion } from './router.js';
-import { type Tracing, createTracing } from './tracing.js';
+import { chooseVersion, type TrafficSplit, VERSION_HEADER } from './router.js';
+import { createTracing, type Tracing } from './tracing.js';
 
 export interface ServingOptions {
   readonly pool: ModelPool;
@@ -52,12 +67,25 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
   const metrics = opts.metrics ?? createMetrics();
   const tracing = opts.tracing ?? createTracing();
   const random = opts.random ?? Math.random;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? 1 << 20, return503OnClosing: true });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 1 << 20,
+    return503OnClosing: true,
+  });
+  // JSON only: a text/plain body is a client mistake (415), not an empty request (422).
+  app.removeContentTypeParser('text/plain');
 
   // Tracing: continue the caller's trace (W3C traceparent) and put the trace id in every log line.
   app.addHook('onRequest', async (req) => {
     const parent = tracing.propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
-    const span = tracing.tracer.startSpan(`${req.method} ${req.routeOptions.url ?? req.url}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0]! } }, parent);
+    const span = tracing.tracer.startSpan(
+      `${req.method} ${req.routeOptions.url ?? req.url}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0]! },
+      },
+      parent,
+    );
     req.span = span;
     const ctx = span.spanContext();
     req.log = req.log.child({ trace_id: ctx.traceId, span_id: ctx.spanId });
@@ -78,8 +106,13 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     let e: ServingError;
     if (err instanceof ServingError) e = err;
-    else if (err.statusCode === 413) e = new ServingError('MLP_PAYLOAD_TOO_LARGE', `request body larger than ${opts.bodyLimit ?? 1 << 20} bytes`);
-    else if (err.statusCode === 415) e = new ServingError('MLP_UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+    else if (err.statusCode === 413)
+      e = new ServingError(
+        'MLP_PAYLOAD_TOO_LARGE',
+        `request body larger than ${opts.bodyLimit ?? 1 << 20} bytes`,
+      );
+    else if (err.statusCode === 415)
+      e = new ServingError('MLP_UNSUPPORTED_MEDIA_TYPE', 'send application/json');
     else if (err.statusCode === 429) e = new ServingError('MLP_RATE_LIMITED', err.message);
     else if (err.statusCode && err.statusCode < 500) e = new ServingError('MLP_BAD_REQUEST', err.message);
     else {
@@ -88,31 +121,49 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     }
     return reply.status(e.status).send({ error: e.message, code: e.code });
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'MLP_ROUTE_NOT_FOUND' }));
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'MLP_ROUTE_NOT_FOUND' }),
+  );
 
-  if (opts.rateLimit) {
+  const limit = opts.rateLimit;
+  if (limit) {
+    // Registered before the routes below, so its route hook sees them.
     void app.register(rateLimit, {
       global: false,
-      max: opts.rateLimit.max,
-      timeWindow: opts.rateLimit.timeWindowMs,
+      max: limit.max,
+      timeWindow: limit.timeWindowMs,
       keyGenerator: (req) => req.headers.authorization ?? req.ip,
-      errorResponseBuilder: (_req, ctx) => new ServingError('MLP_RATE_LIMITED', `rate limit of ${ctx.max} requests per ${ctx.after} exceeded`),
+      errorResponseBuilder: (_req, ctx) =>
+        new ServingError('MLP_RATE_LIMITED', `rate limit of ${ctx.max} requests per ${ctx.after} exceeded`),
     });
   }
 
   const authorize = async (req: FastifyRequest) => {
     if (!opts.tokens) return;
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m || !opts.tokens[m[1]!]) throw new ServingError('MLP_UNAUTHORIZED', 'a valid bearer token is required');
+    if (!m || !opts.tokens[m[1]!])
+      throw new ServingError('MLP_UNAUTHORIZED', 'a valid bearer token is required');
   };
 
   /** Runs `fn` with one version held for the whole request, so an alias move cannot pull it away. */
-  const withModel = async <T>(req: FastifyRequest, reply: FastifyReply, version: string, fn: (m: LoadedModel) => Promise<T>): Promise<T> => {
+  const withModel = async <T>(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    version: string,
+    fn: (m: LoadedModel) => Promise<T>,
+  ): Promise<T> => {
     const model = pool.acquire(version);
-    if (!model) throw new ServingError('MLP_VERSION_NOT_FOUND', `version "${version}" of ${pool.model} is not served`);
+    if (!model)
+      throw new ServingError('MLP_VERSION_NOT_FOUND', `version "${version}" of ${pool.model} is not served`);
     req.inference = { model: pool.model, version };
     reply.header(VERSION_HEADER, version);
-    const span = tracing.tracer.startSpan('model.infer', { attributes: { 'model.name': pool.model, 'model.version': version } }, trace.setSpan(ROOT_CONTEXT, req.span!));
+    const span = tracing.tracer.startSpan(
+      'model.infer',
+      { attributes: { 'model.name': pool.model, 'model.version': version } },
+      trace.setSpan(ROOT_CONTEXT, req.span!),
+    );
     try {
       return await fn(model);
     } finally {
@@ -125,114 +176,167 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     const h = req.headers[VERSION_HEADER];
     return Array.isArray(h) ? h[0] : h;
   };
-  const inferenceRoute = { config: { inference: true, ...(opts.rateLimit ? { rateLimit: {} } : {}) }, preHandler: authorize };
+  const inferenceRoute = {
+    config: {
+      inference: true,
+      ...(limit ? { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } : {}),
+    },
+    preHandler: authorize,
+  };
 
-  app.post('/predict', inferenceRoute, async (req, reply) => {
-    const body = req.body as { text?: unknown } | undefined;
-    const [text] = checkTexts([body?.text], limits, 'text');
-    const version = chooseVersion(pool, split, requestedVersion(req), random);
-    return withModel(req, reply, version, async (m) => {
-      const [p] = await predictTexts(m, [text!]);
-      return { ...p, model: pool.model, model_version: version };
+  void app.register(async (scope) => {
+    scope.post('/predict', inferenceRoute, async (req, reply) => {
+      const body = req.body as { text?: unknown } | undefined;
+      const [text] = checkTexts([body?.text], limits, 'text');
+      const version = chooseVersion(pool, split, requestedVersion(req), random);
+      return withModel(req, reply, version, async (m) => {
+        const [p] = await predictTexts(m, [text!]);
+        return { ...p, model: pool.model, model_version: version };
+      });
     });
-  });
 
-  app.post('/predict/batch', inferenceRoute, async (req, reply) => {
-    const texts = checkTexts((req.body as { texts?: unknown } | undefined)?.texts, limits, 'texts');
-    const version = chooseVersion(pool, split, requestedVersion(req), random);
-    return withModel(req, reply, version, async (m) => ({ predictions: await predictTexts(m, texts), model: pool.model, model_version: version }));
-  });
-
-  app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/ready', async (_req, reply) => {
-    const ready = pool.ready();
-    return reply.status(ready ? 200 : 503).send({ ready, versions: Object.fromEntries(pool.aliases()) });
-  });
-  app.get('/model/info', async () => ({
-    model_name: pool.model,
-    ready: pool.ready(),
-    versions: [...pool.aliases()].map(([alias, version]) => {
-      const m = pool.loaded(version);
-      return { alias, version, source: m?.source, loaded_at: m?.loadedAt };
-    }),
-    traffic: { champion: 100 - split.challengerPercent, challenger: split.challengerPercent, header: VERSION_HEADER },
-  }));
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
-
-  // Open Inference Protocol v2.
-  app.get('/v2/health/live', async () => ({ live: true }));
-  app.get('/v2/health/ready', async (_req, reply) => reply.status(pool.ready() ? 200 : 503).send({ ready: pool.ready() }));
-  app.get('/v2', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }));
-
-  const modelFor = (params: { model: string; version?: string }): LoadedModel => {
-    if (params.model !== pool.model) throw new ServingError('MLP_MODEL_NOT_FOUND', `model "${params.model}" is not served; this server serves "${pool.model}"`);
-    const version = params.version ?? pool.versionOf('champion');
-    const m = version ? pool.loaded(version) : undefined;
-    if (!m) {
-      if (!params.version) throw new ServingError('MLP_MODEL_NOT_READY', `no version of ${pool.model} is loaded yet`);
-      throw new ServingError('MLP_VERSION_NOT_FOUND', `version "${params.version}" of ${pool.model} is not served`);
-    }
-    return m;
-  };
-  const metadata = async (req: FastifyRequest) => {
-    const m = modelFor(req.params as { model: string; version?: string });
-    return {
-      name: m.name,
-      versions: [...new Set(pool.aliases().values())],
-      platform: 'onnxruntime_onnx',
-      inputs: m.inputs,
-      outputs: m.outputs,
-    };
-  };
-  const modelReady = async (req: FastifyRequest) => {
-    const p = req.params as { model: string; version?: string };
-    if (p.model !== pool.model) throw new ServingError('MLP_MODEL_NOT_FOUND', `model "${p.model}" is not served`);
-    return { name: p.model, ready: Boolean(p.version ? pool.loaded(p.version) : pool.ready()) };
-  };
-  const infer = async (req: FastifyRequest, reply: FastifyReply) => {
-    const p = req.params as { model: string; version?: string };
-    if (p.model !== pool.model) throw new ServingError('MLP_MODEL_NOT_FOUND', `model "${p.model}" is not served; this server serves "${pool.model}"`);
-    const body = req.body as { id?: unknown; inputs?: unknown; outputs?: unknown } | undefined;
-    if (!body || !Array.isArray(body.inputs) || body.inputs.length !== 1) throw new ServingError('MLP_INVALID_INPUT', 'expected {"inputs": [one tensor]}');
-    const input = body.inputs[0] as { name?: unknown; shape?: unknown; datatype?: unknown; data?: unknown };
-    const version = p.version ?? chooseVersion(pool, split, requestedVersion(req), random);
-    if (p.version && !pool.loaded(p.version)) throw new ServingError('MLP_VERSION_NOT_FOUND', `version "${p.version}" of ${pool.model} is not served`);
-    const requested = Array.isArray(body.outputs) ? (body.outputs as { name?: string }[]).map((o) => o.name) : undefined;
-    return withModel(req, reply, version, async (m) => {
-      const output = m.outputs[0]!;
-      if (requested && requested.some((n) => n !== output.name)) throw new ServingError('MLP_INVALID_INPUT', `unknown output; this model has "${output.name}"`);
-      let probs: Float32Array;
-      let batch: number;
-      if (input.name === 'text') {
-        // Convenience: raw text as a BYTES tensor, tokenized here like /predict does.
-        if (input.datatype !== 'BYTES') throw new ServingError('MLP_TENSOR_DATATYPE', `input "text" must be BYTES, received ${String(input.datatype)}`);
-        const texts = checkTexts(input.data, limits, 'inputs[0].data');
-        if (!Array.isArray(input.shape) || input.shape.length !== 1 || input.shape[0] !== texts.length) {
-          throw new ServingError('MLP_TENSOR_SHAPE', `input "text" must have shape [${texts.length}], received ${JSON.stringify(input.shape)}`);
-        }
-        const predictions = await predictTexts(m, texts);
-        probs = new Float32Array(predictions.flatMap((x) => [x.probabilities.negative, x.probabilities.positive]));
-        batch = texts.length;
-      } else if (input.name === m.inputs[0]!.name) {
-        const t = checkTokenTensor(input, limits);
-        probs = await runTokens(m, t.ids, t.batch, t.sequence);
-        batch = t.batch;
-      } else {
-        throw new ServingError('MLP_INVALID_INPUT', `unknown input "${String(input.name)}"; expected "${m.inputs[0]!.name}" (INT64) or "text" (BYTES)`);
-      }
-      return {
-        model_name: pool.model,
+    scope.post('/predict/batch', inferenceRoute, async (req, reply) => {
+      const texts = checkTexts((req.body as { texts?: unknown } | undefined)?.texts, limits, 'texts');
+      const version = chooseVersion(pool, split, requestedVersion(req), random);
+      return withModel(req, reply, version, async (m) => ({
+        predictions: await predictTexts(m, texts),
+        model: pool.model,
         model_version: version,
-        ...(body.id !== undefined ? { id: body.id } : {}),
-        outputs: [{ name: output.name, shape: [batch, 2], datatype: 'FP32', data: Array.from(probs) }],
-      };
+      }));
     });
-  };
-  for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
-    app.get(prefix, metadata);
-    app.get(`${prefix}/ready`, modelReady);
-    app.post(`${prefix}/infer`, inferenceRoute, infer);
-  }
+
+    scope.get('/health', async () => ({ status: 'ok' }));
+    scope.get('/ready', async (_req, reply) => {
+      const ready = pool.ready();
+      return reply.status(ready ? 200 : 503).send({ ready, versions: Object.fromEntries(pool.aliases()) });
+    });
+    scope.get('/model/info', async () => ({
+      model_name: pool.model,
+      ready: pool.ready(),
+      versions: [...pool.aliases()].map(([alias, version]) => {
+        const m = pool.loaded(version);
+        return { alias, version, source: m?.source, loaded_at: m?.loadedAt };
+      }),
+      traffic: {
+        champion: 100 - split.challengerPercent,
+        challenger: split.challengerPercent,
+        header: VERSION_HEADER,
+      },
+    }));
+    scope.get('/metrics', async (_req, reply) =>
+      reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+
+    // Open Inference Protocol v2.
+    scope.get('/v2/health/live', async () => ({ live: true }));
+    scope.get('/v2/health/ready', async (_req, reply) =>
+      reply.status(pool.ready() ? 200 : 503).send({ ready: pool.ready() }),
+    );
+    scope.get('/v2', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }));
+
+    const modelFor = (params: { model: string; version?: string }): LoadedModel => {
+      if (params.model !== pool.model)
+        throw new ServingError(
+          'MLP_MODEL_NOT_FOUND',
+          `model "${params.model}" is not served; this server serves "${pool.model}"`,
+        );
+      const version = params.version ?? pool.versionOf('champion');
+      const m = version ? pool.loaded(version) : undefined;
+      if (!m) {
+        if (!params.version)
+          throw new ServingError('MLP_MODEL_NOT_READY', `no version of ${pool.model} is loaded yet`);
+        throw new ServingError(
+          'MLP_VERSION_NOT_FOUND',
+          `version "${params.version}" of ${pool.model} is not served`,
+        );
+      }
+      return m;
+    };
+    const metadata = async (req: FastifyRequest) => {
+      const m = modelFor(req.params as { model: string; version?: string });
+      return {
+        name: m.name,
+        versions: [...new Set(pool.aliases().values())],
+        platform: 'onnxruntime_onnx',
+        inputs: m.inputs,
+        outputs: m.outputs,
+      };
+    };
+    const modelReady = async (req: FastifyRequest) => {
+      const p = req.params as { model: string; version?: string };
+      if (p.model !== pool.model)
+        throw new ServingError('MLP_MODEL_NOT_FOUND', `model "${p.model}" is not served`);
+      return { name: p.model, ready: Boolean(p.version ? pool.loaded(p.version) : pool.ready()) };
+    };
+    const infer = async (req: FastifyRequest, reply: FastifyReply) => {
+      const p = req.params as { model: string; version?: string };
+      if (p.model !== pool.model)
+        throw new ServingError(
+          'MLP_MODEL_NOT_FOUND',
+          `model "${p.model}" is not served; this server serves "${pool.model}"`,
+        );
+      const body = req.body as { id?: unknown; inputs?: unknown; outputs?: unknown } | undefined;
+      if (!body || !Array.isArray(body.inputs) || body.inputs.length !== 1)
+        throw new ServingError('MLP_INVALID_INPUT', 'expected {"inputs": [one tensor]}');
+      const input = body.inputs[0] as { name?: unknown; shape?: unknown; datatype?: unknown; data?: unknown };
+      const version = p.version ?? chooseVersion(pool, split, requestedVersion(req), random);
+      if (p.version && !pool.loaded(p.version))
+        throw new ServingError(
+          'MLP_VERSION_NOT_FOUND',
+          `version "${p.version}" of ${pool.model} is not served`,
+        );
+      const requested = Array.isArray(body.outputs)
+        ? (body.outputs as { name?: string }[]).map((o) => o.name)
+        : undefined;
+      return withModel(req, reply, version, async (m) => {
+        const output = m.outputs[0]!;
+        if (requested && requested.some((n) => n !== output.name))
+          throw new ServingError('MLP_INVALID_INPUT', `unknown output; this model has "${output.name}"`);
+        let probs: Float32Array;
+        let batch: number;
+        if (input.name === 'text') {
+          // Convenience: raw text as a BYTES tensor, tokenized here like /predict does.
+          if (input.datatype !== 'BYTES')
+            throw new ServingError(
+              'MLP_TENSOR_DATATYPE',
+              `input "text" must be BYTES, received ${String(input.datatype)}`,
+            );
+          const texts = checkTexts(input.data, limits, 'inputs[0].data');
+          if (!Array.isArray(input.shape) || input.shape.length !== 1 || input.shape[0] !== texts.length) {
+            throw new ServingError(
+              'MLP_TENSOR_SHAPE',
+              `input "text" must have shape [${texts.length}], received ${JSON.stringify(input.shape)}`,
+            );
+          }
+          const predictions = await predictTexts(m, texts);
+          probs = new Float32Array(
+            predictions.flatMap((x) => [x.probabilities.negative, x.probabilities.positive]),
+          );
+          batch = texts.length;
+        } else if (input.name === m.inputs[0]!.name) {
+          const t = checkTokenTensor(input, limits);
+          probs = await runTokens(m, t.ids, t.batch, t.sequence);
+          batch = t.batch;
+        } else {
+          throw new ServingError(
+            'MLP_INVALID_INPUT',
+            `unknown input "${String(input.name)}"; expected "${m.inputs[0]!.name}" (INT64) or "text" (BYTES)`,
+          );
+        }
+        return {
+          model_name: pool.model,
+          model_version: version,
+          ...(body.id !== undefined ? { id: body.id } : {}),
+          outputs: [{ name: output.name, shape: [batch, 2], datatype: 'FP32', data: Array.from(probs) }],
+        };
+      });
+    };
+    for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
+      scope.get(prefix, metadata);
+      scope.get(`${prefix}/ready`, modelReady);
+      scope.post(`${prefix}/infer`, inferenceRoute, infer);
+    }
+  });
 
   app.addHook('onClose', async () => {
     await pool.close();

@@ -1,7 +1,7 @@
 /** Input checks and model execution shared by /predict and the Open Inference Protocol. */
 import * as ort from 'onnxruntime-node';
-import { MAX_TOKENS, VOCAB_SIZE, encodeBatch } from '../model/featurize.js';
-import { LABELS } from '../model/onnx-graph.js';
+import { encodeBatch, MAX_TOKENS, VOCAB_SIZE } from '../model/featurize.js';
+import type { LABELS } from '../model/onnx-graph.js';
 import { ServingError } from './errors.js';
 import type { LoadedModel } from './model-pool.js';
 
@@ -15,11 +15,21 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = { maxTextLength: 10_000, maxBatch: 64 };
 
 export function checkTexts(texts: unknown, limits: Limits, field: string): string[] {
-  if (!Array.isArray(texts) || texts.length === 0) throw new ServingError('MLP_INVALID_INPUT', `${field} must be a non-empty list of strings`);
-  if (texts.length > limits.maxBatch) throw new ServingError('MLP_BATCH_TOO_LARGE', `${field} has ${texts.length} items; at most ${limits.maxBatch} are allowed`);
+  if (!Array.isArray(texts) || texts.length === 0)
+    throw new ServingError('MLP_INVALID_INPUT', `${field} must be a non-empty list of strings`);
+  if (texts.length > limits.maxBatch)
+    throw new ServingError(
+      'MLP_BATCH_TOO_LARGE',
+      `${field} has ${texts.length} items; at most ${limits.maxBatch} are allowed`,
+    );
   texts.forEach((t, i) => {
-    if (typeof t !== 'string' || t.trim() === '') throw new ServingError('MLP_INVALID_INPUT', `${field}[${i}] must be a non-empty string`);
-    if (t.length > limits.maxTextLength) throw new ServingError('MLP_TEXT_TOO_LONG', `${field}[${i}] has ${t.length} characters; at most ${limits.maxTextLength} are allowed`);
+    if (typeof t !== 'string' || t.trim() === '')
+      throw new ServingError('MLP_INVALID_INPUT', `${field}[${i}] must be a non-empty string`);
+    if (t.length > limits.maxTextLength)
+      throw new ServingError(
+        'MLP_TEXT_TOO_LONG',
+        `${field}[${i}] has ${t.length} characters; at most ${limits.maxTextLength} are allowed`,
+      );
   });
   return texts as string[];
 }
@@ -31,8 +41,15 @@ export interface Prediction {
 }
 
 /** Runs the model on token ids [batch, sequence] and returns the raw probabilities. */
-export async function runTokens(model: LoadedModel, ids: BigInt64Array, batch: number, sequence: number): Promise<Float32Array> {
-  const out = await model.session.run({ [model.inputs[0]!.name]: new ort.Tensor('int64', ids, [batch, sequence]) });
+export async function runTokens(
+  model: LoadedModel,
+  ids: BigInt64Array,
+  batch: number,
+  sequence: number,
+): Promise<Float32Array> {
+  const out = await model.session.run({
+    [model.inputs[0]!.name]: new ort.Tensor('int64', ids, [batch, sequence]),
+  });
   return out[model.outputs[0]!.name]!.data as Float32Array;
 }
 
@@ -42,29 +59,57 @@ export async function predictTexts(model: LoadedModel, texts: readonly string[])
   return texts.map((_, i) => {
     const negative = probs[i * 2]!;
     const positive = probs[i * 2 + 1]!;
-    return { label: positive > negative ? 'positive' : 'negative', score: positive, probabilities: { negative, positive } };
+    return {
+      label: positive > negative ? 'positive' : 'negative',
+      score: positive,
+      probabilities: { negative, positive },
+    };
   });
 }
 
 /** Validates an OIP INT64 token tensor against the model's input and the limits. */
-export function checkTokenTensor(input: { shape?: unknown; datatype?: unknown; data?: unknown }, limits: Limits): { ids: BigInt64Array; batch: number; sequence: number } {
-  if (input.datatype !== 'INT64') throw new ServingError('MLP_TENSOR_DATATYPE', `input "tokens" must be INT64, received ${String(input.datatype)}`);
+export function checkTokenTensor(
+  input: { shape?: unknown; datatype?: unknown; data?: unknown },
+  limits: Limits,
+): { ids: BigInt64Array; batch: number; sequence: number } {
+  if (input.datatype !== 'INT64')
+    throw new ServingError(
+      'MLP_TENSOR_DATATYPE',
+      `input "tokens" must be INT64, received ${String(input.datatype)}`,
+    );
   const shape = input.shape;
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new ServingError('MLP_TENSOR_SHAPE', `input "tokens" must have shape [batch, sequence], received ${JSON.stringify(shape)}`);
+    throw new ServingError(
+      'MLP_TENSOR_SHAPE',
+      `input "tokens" must have shape [batch, sequence], received ${JSON.stringify(shape)}`,
+    );
   }
   const [batch, sequence] = shape as [number, number];
-  if (batch > limits.maxBatch) throw new ServingError('MLP_BATCH_TOO_LARGE', `batch of ${batch}; at most ${limits.maxBatch} are allowed`);
-  if (sequence > MAX_TOKENS) throw new ServingError('MLP_TENSOR_SHAPE', `sequence of ${sequence} tokens; at most ${MAX_TOKENS} are allowed`);
+  if (batch > limits.maxBatch)
+    throw new ServingError(
+      'MLP_BATCH_TOO_LARGE',
+      `batch of ${batch}; at most ${limits.maxBatch} are allowed`,
+    );
+  if (sequence > MAX_TOKENS)
+    throw new ServingError(
+      'MLP_TENSOR_SHAPE',
+      `sequence of ${sequence} tokens; at most ${MAX_TOKENS} are allowed`,
+    );
   const data = (Array.isArray(input.data) ? input.data.flat(2) : undefined) as unknown[] | undefined;
   if (!data || data.length !== batch * sequence) {
-    throw new ServingError('MLP_TENSOR_SHAPE', `shape ${JSON.stringify(shape)} needs ${batch * sequence} values, received ${data?.length ?? 'none'}`);
+    throw new ServingError(
+      'MLP_TENSOR_SHAPE',
+      `shape ${JSON.stringify(shape)} needs ${batch * sequence} values, received ${data?.length ?? 'none'}`,
+    );
   }
   const ids = new BigInt64Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= VOCAB_SIZE) {
-      throw new ServingError('MLP_TENSOR_DATATYPE', `tokens[${i}] must be an integer token id in [0, ${VOCAB_SIZE}), received ${JSON.stringify(v)}`);
+      throw new ServingError(
+        'MLP_TENSOR_DATATYPE',
+        `tokens[${i}] must be an integer token id in [0, ${VOCAB_SIZE}), received ${JSON.stringify(v)}`,
+      );
     }
     ids[i] = BigInt(v as number);
   }

@@ -2,7 +2,7 @@
  * Prometheus metrics with the labels the SLO queries use: `code` is the HTTP status, so
  * `code=~"5.."` matches errors; latency buckets bracket the 200 ms and 500 ms objectives.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ServingMetrics {
   readonly registry: Registry;
@@ -19,9 +19,30 @@ export function createMetrics(): ServingMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    requests: new Counter({ name: 'inference_requests_total', help: 'Inference requests by model, version and HTTP status code', labelNames: ['model', 'version', 'code'], registers: [registry] }),
-    duration: new Histogram({ name: 'inference_request_duration_seconds', help: 'Inference request latency', labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    inFlight: new Gauge({ name: 'inference_in_flight_requests', help: 'Inference requests being processed', labelNames: ['model'], registers: [registry] }),
-    loadFailures: new Counter({ name: 'model_load_failures_total', help: 'Model versions that failed to download or load', labelNames: ['model', 'version'], registers: [registry] }),
+    requests: new Counter({
+      name: 'inference_requests_total',
+      help: 'Inference requests by model, version and HTTP status code',
+      labelNames: ['model', 'version', 'code'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'inference_request_duration_seconds',
+      help: 'Inference request latency',
+      labelNames: ['model', 'version'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'inference_in_flight_requests',
+      help: 'Inference requests being processed',
+      labelNames: ['model'],
+      registers: [registry],
+    }),
+    loadFailures: new Counter({
+      name: 'model_load_failures_total',
+      help: 'Model versions that failed to download or load',
+      labelNames: ['model', 'version'],
+      registers: [registry],
+    }),
   };
 }

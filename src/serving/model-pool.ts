@@ -130,7 +130,10 @@ export class ModelPool {
           await this.load(target.version, target.source);
         } catch (err) {
           this.opts.onLoadFailure?.(this.opts.model, target.version, err as Error);
-          this.opts.log?.error({ err, alias, version: target.version }, 'model load failed; keeping the current version');
+          this.opts.log?.error(
+            { err, alias, version: target.version },
+            'model load failed; keeping the current version',
+          );
           const current = this.aliasToVersion.get(alias);
           if (current) next.set(alias, current);
           continue;
@@ -151,7 +154,10 @@ export class ModelPool {
   private async load(version: string, source: string): Promise<void> {
     const bytes = await this.opts.client.download(source);
     const threads = this.opts.threads ?? 1;
-    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+    });
     this.byVersion.set(version, {
       name: this.opts.model,
       version,

@@ -13,12 +13,20 @@ export interface TrafficSplit {
   readonly challengerPercent: number;
 }
 
-export function chooseVersion(pool: ModelPool, split: TrafficSplit, requested: string | undefined, random: () => number): string {
+export function chooseVersion(
+  pool: ModelPool,
+  split: TrafficSplit,
+  requested: string | undefined,
+  random: () => number,
+): string {
   if (requested) {
     const version = pool.versionOf(requested) ?? (pool.loaded(requested) ? requested : undefined);
     if (!version) {
       const served = [...pool.aliases()].map(([a, v]) => `${a}=${v}`).join(', ') || 'none';
-      throw new ServingError('MLP_VERSION_NOT_FOUND', `version "${requested}" of ${pool.model} is not served (served: ${served})`);
+      throw new ServingError(
+        'MLP_VERSION_NOT_FOUND',
+        `version "${requested}" of ${pool.model} is not served (served: ${served})`,
+      );
     }
     return version;
   }

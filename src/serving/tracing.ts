@@ -5,7 +5,7 @@
 import { type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchSpanProcessor, type SpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 export interface Tracing {
@@ -14,11 +14,16 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export function createTracing(opts: { exporter?: SpanExporter; otlpEndpoint?: string; serviceName?: string } = {}): Tracing {
+export function createTracing(
+  opts: { exporter?: SpanExporter; otlpEndpoint?: string; serviceName?: string } = {},
+): Tracing {
   const processors = [];
   if (opts.exporter) processors.push(new SimpleSpanProcessor(opts.exporter));
   const endpoint = opts.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (endpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` })));
+  if (endpoint)
+    processors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` })),
+    );
   // A provider of our own (not the global one), so several servers in one process stay apart.
   const provider = new NodeTracerProvider({ spanProcessors: processors });
   return {
