@@ -338,6 +338,15 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     }
   });
 
+  // While shutting down, end each keep-alive connection after its response: otherwise an idle
+  // client connection keeps close() waiting until the client drops it.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => {
     await pool.close();
     await tracing.shutdown();
