@@ -6,8 +6,15 @@ import { admitCommand } from './commands/admit.js';
 import { canICommand } from './commands/can-i.js';
 import { checkCommand } from './commands/check.js';
 import { diffCommand } from './commands/diff.js';
+import {
+  modelAliasCommand,
+  modelBuildCommand,
+  modelEvalCommand,
+  modelPushCommand,
+} from './commands/model.js';
 import { reachCommand } from './commands/reach.js';
 import { synthCommand } from './commands/synth.js';
+import { upCommand } from './commands/up.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
 import { parseOutput } from './output.js';
 
@@ -104,6 +111,56 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(specOption())
     .addOption(outputOption())
     .action((env, other, opts) => setExit(diffCommand(env, other, opts, io)));
+
+  program
+    .command('up')
+    .description(
+      'run the embedded local platform: model registry + model server with the demo model, until Ctrl-C',
+    )
+    .option('--state <dir>', 'where registry data and artifacts live', '.mlp')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--registry-port <port>', 'registry port (MLflow default)', '5000')
+    .option('-p, --port <port>', 'model server port', '8080')
+    .option('--challenger-percent <n>', 'share of traffic for the challenger', '10')
+    .option('-v, --verbose', 'JSON request logs on stderr')
+    .action(async (opts) => setExit(await upCommand(opts, io)));
+
+  const model = program.command('model').description('build, evaluate and register model versions');
+  model
+    .command('build')
+    .description('write a demo sentiment model (ONNX) built from the AFINN-165 lexicon')
+    .argument('<version>', 'model version: 1 (lexicon) or 2 (lexicon + negation and contrast)')
+    .requiredOption('-o, --out <file.onnx>', 'output file')
+    .action((version, opts) => setExit(modelBuildCommand({ version, out: opts.out }, io)));
+  model
+    .command('eval')
+    .description('accuracy of sentiment models on a labelled TSV set')
+    .argument('<model.onnx...>', 'model files')
+    .option('--data <file.tsv>', 'labelled examples (label<TAB>text)', 'testdata/sentiment/eval.tsv')
+    .action(async (files, opts) => setExit(await modelEvalCommand(files, opts, io)));
+  model
+    .command('push')
+    .description('register a model file as a new version in the registry')
+    .argument('<model.onnx>', 'model file')
+    .requiredOption('--name <model>', 'registered model name')
+    .option('--alias <alias>', 'point this alias (e.g. challenger) at the new version')
+    .option('--description <text>', 'version description')
+    .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
+    .action(async (file, opts) => setExit(await modelPushCommand(file, opts, io)));
+  model
+    .command('alias')
+    .description(
+      'move an alias (champion, challenger, …) to a version; the model server follows within seconds',
+    )
+    .argument('<model>', 'registered model name')
+    .argument('<alias>', 'alias name')
+    .argument('[version]', 'version number')
+    .option('--delete', 'remove the alias instead')
+    .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
+    .action(async (name, alias, version, opts) => {
+      if (!version && !opts.delete) throw new UsageError('give a version, or --delete');
+      setExit(await modelAliasCommand(name, alias, version ?? '', opts, io));
+    });
 
   program
     .command('schema')

@@ -3,6 +3,7 @@
  * artifact proxy under /api/2.0/mlflow-artifacts/, so MLflow clients work unchanged.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { gracefulClose } from '../http/shutdown.js';
 import type { FsArtifactStore } from './artifacts.js';
 import { MlflowError } from './errors.js';
 import type { RegistryStore } from './store.js';
@@ -163,5 +164,6 @@ export function buildRegistryApp(opts: RegistryAppOptions): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  gracefulClose(app);
   return app;
 }

@@ -15,6 +15,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { gracefulClose } from '../http/shutdown.js';
 import { ServingError } from './errors.js';
 import {
   checkTexts,
@@ -338,15 +339,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     }
   });
 
-  // While shutting down, end each keep-alive connection after its response: otherwise an idle
-  // client connection keeps close() waiting until the client drops it.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onSend', async (_req, reply) => {
-    if (closing) reply.header('connection', 'close');
-  });
+  gracefulClose(app);
   app.addHook('onClose', async () => {
     await pool.close();
     await tracing.shutdown();

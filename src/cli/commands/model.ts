@@ -1,0 +1,94 @@
+/** `mlp model build|eval|push|alias`: make, measure and register model versions. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { accuracy, readExamples } from '../../model/evaluate.js';
+import { type DemoVersion, demoModelOnnx, MODEL_VERSIONS } from '../../model/sentiment.js';
+import { RegistryClient, RegistryError } from '../../registry/client.js';
+import { EXIT, type Io, UsageError } from '../io.js';
+
+export const DEFAULT_REGISTRY = 'http://127.0.0.1:5000';
+const registryUrl = (flag?: string) => flag ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_REGISTRY;
+
+async function call<T>(fn: () => Promise<T>, url: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RegistryError) throw new UsageError(`registry ${url}: ${err.message}`);
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    if (cause === 'ECONNREFUSED')
+      throw new UsageError(
+        `no registry at ${url} (start one with "mlp up", or set --registry / MLFLOW_TRACKING_URI)`,
+      );
+    throw err;
+  }
+}
+
+export function modelBuildCommand(opts: { version: string; out: string }, io: Io): number {
+  if (!(MODEL_VERSIONS as readonly string[]).includes(opts.version)) {
+    throw new UsageError(`version: expected one of ${MODEL_VERSIONS.join(', ')}, received "${opts.version}"`);
+  }
+  const bytes = demoModelOnnx(opts.version as DemoVersion);
+  const out = resolve(io.cwd, opts.out);
+  writeFileSync(out, bytes);
+  io.stdout(`wrote ${out} (${bytes.length} bytes)\n`);
+  return EXIT.ok;
+}
+
+export async function modelEvalCommand(files: string[], opts: { data: string }, io: Io): Promise<number> {
+  const examples = readExamples(resolve(io.cwd, opts.data));
+  for (const file of files) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(resolve(io.cwd, file));
+    } catch {
+      throw new UsageError(`cannot read ${file}`);
+    }
+    const acc = await accuracy(bytes, examples);
+    io.stdout(`${file}: accuracy ${(acc * 100).toFixed(1)}% on ${examples.length} examples\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function modelPushCommand(
+  file: string,
+  opts: { name: string; registry?: string; alias?: string; description?: string },
+  io: Io,
+): Promise<number> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(resolve(io.cwd, file));
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  const url = registryUrl(opts.registry);
+  const client = new RegistryClient(url);
+  const pushed = await call(
+    () => client.push(opts.name, bytes, { ...(opts.description ? { description: opts.description } : {}) }),
+    url,
+  );
+  io.stdout(`registered ${opts.name} version ${pushed.version} (${pushed.source})\n`);
+  if (opts.alias) {
+    await call(() => client.setAlias(opts.name, opts.alias!, pushed.version), url);
+    io.stdout(`${opts.name}@${opts.alias} → version ${pushed.version}\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function modelAliasCommand(
+  name: string,
+  alias: string,
+  version: string,
+  opts: { registry?: string; delete?: boolean },
+  io: Io,
+): Promise<number> {
+  const url = registryUrl(opts.registry);
+  const client = new RegistryClient(url);
+  if (opts.delete) {
+    await call(() => client.deleteAlias(name, alias), url);
+    io.stdout(`${name}@${alias} removed\n`);
+  } else {
+    await call(() => client.setAlias(name, alias, version), url);
+    io.stdout(`${name}@${alias} → version ${version}\n`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,87 @@
+// `mlp up`: the embedded local platform starts, serves the demo model, stops cleanly, and reuses its state.
+
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { upCommand } from '../src/cli/commands/up.js';
+import { mlp, tempDir } from './helpers.js';
+
+async function runUp(cwd: string, work: (servingUrl: string, registryUrl: string) => Promise<void>) {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), cwd };
+  const stop = new AbortController();
+  const opts = { state: '.mlp', host: '127.0.0.1', registryPort: '0', port: '0', challengerPercent: '10' };
+  const done = upCommand(opts, io, stop.signal);
+  for (let i = 0; i < 300 && !stdout.includes('model server'); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  const servingUrl = /model server\s+(\S+)/.exec(stdout)![1]!;
+  const registryUrl = /model registry \(MLflow API\)\s+(\S+)\/api/.exec(stdout)![1]!;
+  await work(servingUrl, registryUrl);
+  stop.abort();
+  const code = await done;
+  return { code, stdout, stderr };
+}
+
+it('starts registry and server with the demo model, stops cleanly, and reuses the state', async () => {
+  const dir = tempDir();
+  const first = await runUp(dir, async (serving, registry) => {
+    const r = await fetch(`${serving}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-model-version': 'challenger' },
+      body: JSON.stringify({ text: 'not bad at all' }),
+    });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ label: 'positive', model_version: '2' });
+    const info = await (await fetch(`${serving}/model/info`)).json();
+    expect(info.traffic).toMatchObject({ champion: 90, challenger: 10 });
+    const versions = await (
+      await fetch(
+        `${registry}/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name = 'sentiment'")}`,
+      )
+    ).json();
+    expect(versions.model_versions).toHaveLength(2);
+
+    // mlp model build / eval / push / alias against the running registry; the server follows.
+    const file = join(dir, 'v2.onnx');
+    expect((await mlp(['model', 'build', '2', '--out', file])).code).toBe(0);
+    const evaluated = await mlp(['model', 'eval', file]);
+    expect(evaluated.stdout).toMatch(/accuracy 8\d\.\d% on 60 examples/);
+    const pushed = await mlp(['model', 'push', file, '--name', 'sentiment', '--registry', registry]);
+    expect(pushed.stdout).toContain('registered sentiment version 3');
+    expect((await mlp(['model', 'alias', 'sentiment', 'champion', '3', '--registry', registry])).code).toBe(
+      0,
+    );
+    let served = '';
+    for (let i = 0; i < 50 && served !== '3'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      served =
+        (
+          await fetch(`${serving}/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-model-version': 'champion' },
+            body: JSON.stringify({ text: 'ok' }),
+          })
+        ).headers.get('x-model-version') ?? '';
+    }
+    expect(served).toBe('3');
+    const missing = await mlp(['model', 'alias', 'sentiment', 'champion', '9', '--registry', registry]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('RESOURCE_DOES_NOT_EXIST');
+  });
+  expect(first.code).toBe(0);
+  expect(first.stdout).toContain('curl -s -X POST');
+  expect(first.stdout).toContain('champion=v1, challenger=v2');
+  expect(first.stderr).toContain('registering the demo model');
+  expect(first.stderr).toContain('stopped cleanly');
+
+  const second = await runUp(dir, async (_serving, registry) => {
+    const versions = await (
+      await fetch(
+        `${registry}/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name = 'sentiment'")}`,
+      )
+    ).json();
+    expect(versions.model_versions).toHaveLength(3);
+  });
+  expect(second.code).toBe(0);
+  expect(second.stderr).toContain('reusing model "sentiment"');
+}, 60_000);
