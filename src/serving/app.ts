@@ -291,7 +291,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
         : undefined;
       return withModel(req, reply, version, async (m) => {
         const output = m.outputs[0]!;
-        if (requested && requested.some((n) => n !== output.name))
+        if (requested?.some((n) => n !== output.name))
           throw new ServingError('MLP_INVALID_INPUT', `unknown output; this model has "${output.name}"`);
         let probs: Float32Array;
         let batch: number;
