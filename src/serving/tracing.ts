@@ -5,7 +5,7 @@
 import { type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 export interface Tracing {
@@ -25,7 +25,12 @@ export function createTracing(
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` })),
     );
   // A provider of our own (not the global one), so several servers in one process stay apart.
-  const provider = new NodeTracerProvider({ spanProcessors: processors });
+  // With nowhere to send spans, sample none: spans still carry the caller's trace id into the
+  // logs, but recording them would only cost time on the hot path.
+  const provider = new NodeTracerProvider({
+    spanProcessors: processors,
+    ...(processors.length === 0 ? { sampler: new AlwaysOffSampler() } : {}),
+  });
   return {
     tracer: provider.getTracer(opts.serviceName ?? 'mlp-model-server'),
     propagator: new W3CTraceContextPropagator(),
