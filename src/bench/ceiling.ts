@@ -1,7 +1,13 @@
 /** The reference ceiling: a bare node:http server answering every request with a fixed JSON body. */
 import { createServer } from 'node:http';
 
-const body = JSON.stringify({ label: 'positive', score: 0.73, probabilities: { negative: 0.27, positive: 0.73 }, model: 'sentiment', model_version: '1' });
+const body = JSON.stringify({
+  label: 'positive',
+  score: 0.73,
+  probabilities: { negative: 0.27, positive: 0.73 },
+  model: 'sentiment',
+  model_version: '1',
+});
 const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
@@ -11,6 +17,8 @@ const server = createServer((req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })}\n`,
+  );
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

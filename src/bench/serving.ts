@@ -18,7 +18,9 @@ const PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 async function startChild(script: string): Promise<{ url: string; child: ChildProcess }> {
   // Core 0 for the server under test; this process (the load generator) runs on core 1.
-  const child = spawn('taskset', ['-c', '0', process.execPath, join(here, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('taskset', ['-c', '0', process.execPath, join(here, script)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -34,7 +36,13 @@ interface Load {
   errors: number;
 }
 
-async function load(name: string, url: string, connections: number, body?: unknown, method: 'POST' | 'GET' = 'POST'): Promise<Load> {
+async function load(
+  name: string,
+  url: string,
+  connections: number,
+  body?: unknown,
+  method: 'POST' | 'GET' = 'POST',
+): Promise<Load> {
   const r = await autocannon({
     url,
     connections,
@@ -43,8 +51,16 @@ async function load(name: string, url: string, connections: number, body?: unkno
     headers: { 'content-type': 'application/json' },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  const out = { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
-  console.log(`${name}: ${out.rps.toFixed(0)} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms, errors ${out.errors}`);
+  const out = {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+  };
+  console.log(
+    `${name}: ${out.rps.toFixed(0)} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms, errors ${out.errors}`,
+  );
   return out;
 }
 
@@ -52,25 +68,52 @@ const predict = { text: 'The start was rough but the result is excellent and the
 const infer = { inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [predict.text] }] };
 
 const ceiling = await startChild('ceiling.js');
+const fastify = await startChild('ceiling-fastify.js');
 const server = await startChild('serve-child.js');
 const rows: Load[] = [];
 try {
   rows.push(await load('ceiling: node:http fixed JSON, 50 conn', ceiling.url, 50, predict));
+  rows.push(await load('reference: bare Fastify fixed JSON, 50 conn', `${fastify.url}/predict`, 50, predict));
   rows.push(await load('POST /predict, 50 conn', `${server.url}/predict`, 50, predict));
-  rows.push(await load('POST /v2/models/sentiment/infer, 50 conn', `${server.url}/v2/models/sentiment/infer`, 50, infer));
+  rows.push(
+    await load(
+      'POST /v2/models/sentiment/infer, 50 conn',
+      `${server.url}/v2/models/sentiment/infer`,
+      50,
+      infer,
+    ),
+  );
   rows.push(await load('POST /predict, 1 conn (unloaded)', `${server.url}/predict`, 1, predict));
   rows.push(await load('ceiling, 1 conn (unloaded)', ceiling.url, 1, predict));
 } finally {
-  ceiling.child.kill('SIGTERM');
-  server.child.kill('SIGTERM');
+  for (const c of [ceiling, fastify, server]) c.child.kill('SIGTERM');
 }
 
 // Registry on PostgreSQL, in this process.
-const registry = await openRegistry({ databaseUrl: PG, schema: `mlp_bench_${Date.now()}`, stateDir: join(here, '..', '..', '.mlp', 'bench') });
+const registry = await openRegistry({
+  databaseUrl: PG,
+  schema: `mlp_bench_${Date.now()}`,
+  stateDir: join(here, '..', '..', '.mlp', 'bench'),
+});
 const registryUrl = await registry.app.listen({ port: 0, host: '127.0.0.1' });
 await registry.store.createRegisteredModel({ name: 'bench' });
-rows.push(await load('registry model-versions/create (PostgreSQL), 10 conn', `${registryUrl}/api/2.0/mlflow/model-versions/create`, 10, { name: 'bench', source: 's3://bucket/model' }));
-rows.push(await load('registry model-versions/get (PostgreSQL), 10 conn', `${registryUrl}/api/2.0/mlflow/model-versions/get?name=bench&version=1`, 10, undefined, 'GET'));
+rows.push(
+  await load(
+    'registry model-versions/create (PostgreSQL), 10 conn',
+    `${registryUrl}/api/2.0/mlflow/model-versions/create`,
+    10,
+    { name: 'bench', source: 's3://bucket/model' },
+  ),
+);
+rows.push(
+  await load(
+    'registry model-versions/get (PostgreSQL), 10 conn',
+    `${registryUrl}/api/2.0/mlflow/model-versions/get?name=bench&version=1`,
+    10,
+    undefined,
+    'GET',
+  ),
+);
 const schema = (await registry.db.query<{ s: string }>('select current_schema() as s')).rows[0]!.s;
 await registry.db.query(`drop schema ${schema} cascade`);
 await registry.close();
@@ -79,7 +122,10 @@ const ceilingRps = rows[0]!.rps;
 const table = [
   '| load | req/s | % of ceiling | p50 ms | p99 ms | errors |',
   '|---|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.name.startsWith('POST') ? `${((r.rps / ceilingRps) * 100).toFixed(0)}%` : ''} | ${r.p50} | ${r.p99} | ${r.errors} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.name.includes('50 conn') ? `${((r.rps / ceilingRps) * 100).toFixed(0)}%` : ''} | ${r.p50} | ${r.p99} | ${r.errors} |`,
+  ),
 ].join('\n');
 const section = `<!-- bench:serving:start -->
 Command: \`npm run bench:serving\` (autocannon, ${DURATION} s per load; servers pinned to core 0 with taskset, load generator on core 1).
