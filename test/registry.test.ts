@@ -287,7 +287,7 @@ describe.each(backends)('registry on $name', ({ name: backend, open }) => {
       expect(r.statusCode, evil).toBeGreaterThanOrEqual(400);
       expect(r.statusCode, evil).toBeLessThan(500);
     }
-    expect(existsSync(join(reg.artifacts.root, '..', 'outside'))).toBe(false);
+    expect(existsSync(join((reg.artifacts as FsArtifactStore).root, '..', 'outside'))).toBe(false);
     expect(
       (await reg.app.inject({ method: 'GET', url: '/api/2.0/mlflow-artifacts/artifacts/models/none' }))
         .statusCode,
@@ -310,9 +310,15 @@ describe.each(backends)('registry on $name', ({ name: backend, open }) => {
       }, 100);
     });
     // The server notices the disconnect asynchronously: give it up to 5 s to clean up.
-    for (let i = 0; i < 50 && readdirSync(join(reg.artifacts.root, '.uploads')).length > 0; i++)
+    for (
+      let i = 0;
+      i < 50 && readdirSync(join((reg.artifacts as FsArtifactStore).root, '.uploads')).length > 0;
+      i++
+    )
       await new Promise((r) => setTimeout(r, 100));
-    expect(readdirSync(join(reg.artifacts.root, '.uploads'))).toEqual([]);
-    expect(existsSync(join(reg.artifacts.root, 'models', 'cut', 'model.onnx'))).toBe(false);
+    expect(readdirSync(join((reg.artifacts as FsArtifactStore).root, '.uploads'))).toEqual([]);
+    expect(existsSync(join((reg.artifacts as FsArtifactStore).root, 'models', 'cut', 'model.onnx'))).toBe(
+      false,
+    );
   });
 });

@@ -4,13 +4,13 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { gracefulClose } from '../http/shutdown.js';
-import type { FsArtifactStore } from './artifacts.js';
+import type { ArtifactStore } from './artifacts.js';
 import { MlflowError } from './errors.js';
 import type { RegistryStore } from './store.js';
 
 export interface RegistryAppOptions {
   readonly store: RegistryStore;
-  readonly artifacts: FsArtifactStore;
+  readonly artifacts: ArtifactStore;
   /** @default 1 GiB */
   readonly maxArtifactBytes?: number;
   readonly logger?: boolean;

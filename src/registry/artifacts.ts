@@ -19,7 +19,49 @@ export interface ArtifactFile {
   file_size?: number;
 }
 
-export class FsArtifactStore {
+/** Where artifacts live: the local filesystem or an S3-compatible bucket. */
+export interface ArtifactStore {
+  /** Stores `body` at `path`; nothing is visible at `path` unless the whole body arrived. */
+  put(path: string, body: Readable, maxBytes: number): Promise<{ size: number }>;
+  open(path: string): Promise<{ stream: Readable; size: number }>;
+  list(path: string): Promise<ArtifactFile[]>;
+  delete(path: string): Promise<void>;
+}
+
+/**
+ * A relative artifact path with no way out of the store: no `..` or `.` segments, no
+ * backslashes or NULs, and not the upload staging folder.
+ */
+export function safeArtifactPath(path: string): string {
+  const clean = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (
+    clean === '' ||
+    clean.includes('\0') ||
+    clean.includes('\\') ||
+    clean.split('/').some((seg) => seg === '..' || seg === '.' || seg === '' || seg === TMP)
+  ) {
+    throw invalid(`Invalid artifact path '${path}'`);
+  }
+  return clean;
+}
+
+/** Counts bytes through `body` and fails it past `maxBytes`, or when the client disconnects. */
+export function guardUpload(body: Readable, maxBytes: number): () => number {
+  let size = 0;
+  body.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBytes)
+      body.destroy(new MlflowError('INVALID_PARAMETER_VALUE', `Artifact larger than ${maxBytes} bytes`));
+  });
+  // A client that disconnects mid-upload ends the request without completing it.
+  body.once('close', () => {
+    if ((body as Readable & { complete?: boolean }).complete === false)
+      body.destroy(new MlflowError('BAD_REQUEST', 'upload interrupted'));
+  });
+  return () => size;
+}
+
+export class FsArtifactStore implements ArtifactStore {
   readonly root: string;
 
   constructor(root: string) {
@@ -28,16 +70,7 @@ export class FsArtifactStore {
 
   /** Absolute path of a relative artifact path; rejects anything that could escape the root. */
   resolve(path: string): string {
-    const decoded = path.replace(/^\/+/, '');
-    if (
-      decoded === '' ||
-      decoded.includes('\0') ||
-      decoded.includes('\\') ||
-      decoded.split('/').some((seg) => seg === '..' || seg === '.' || seg === TMP)
-    ) {
-      throw invalid(`Invalid artifact path '${path}'`);
-    }
-    const full = resolve(this.root, decoded);
+    const full = resolve(this.root, safeArtifactPath(path));
     if (!full.startsWith(this.root + sep)) throw invalid(`Invalid artifact path '${path}'`);
     return full;
   }
@@ -47,25 +80,14 @@ export class FsArtifactStore {
     const tmpDir = join(this.root, TMP);
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, randomUUID());
-    let size = 0;
+    const size = guardUpload(body, maxBytes);
     try {
-      body.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes)
-          body.destroy(new MlflowError('INVALID_PARAMETER_VALUE', `Artifact larger than ${maxBytes} bytes`));
-      });
-      // A client that disconnects mid-upload ends the request without completing it: fail
-      // the pipeline so the temp file is removed rather than renamed.
-      body.once('close', () => {
-        if ((body as Readable & { complete?: boolean }).complete === false)
-          body.destroy(new MlflowError('BAD_REQUEST', 'upload interrupted'));
-      });
       await pipeline(body, createWriteStream(tmp, { flags: 'wx' }));
       if ((body as Readable & { complete?: boolean }).complete === false)
         throw new MlflowError('BAD_REQUEST', 'upload interrupted');
       await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
-      return { size };
+      return { size: size() };
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;

@@ -2,9 +2,10 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildRegistryApp } from './app.js';
-import { FsArtifactStore } from './artifacts.js';
+import { type ArtifactStore, FsArtifactStore } from './artifacts.js';
 import { type Db, openDb } from './db.js';
 import { migrate } from './migrations.js';
+import { S3ArtifactStore } from './s3-artifacts.js';
 import { RegistryStore } from './store.js';
 
 export interface RegistryOptions {
@@ -12,8 +13,12 @@ export interface RegistryOptions {
   readonly databaseUrl?: string;
   /** Where embedded state lives. @default .mlp */
   readonly stateDir?: string;
-  /** @default `${stateDir}/artifacts` */
+  /**
+   * A folder, or `s3://bucket/prefix` for S3 and S3-compatible stores (set `s3Endpoint` for
+   * MinIO). @default `${stateDir}/artifacts`
+   */
   readonly artifactRoot?: string;
+  readonly s3Endpoint?: string;
   readonly schema?: string;
   readonly logger?: boolean;
 }
@@ -21,7 +26,7 @@ export interface RegistryOptions {
 export interface Registry {
   readonly app: FastifyInstance;
   readonly store: RegistryStore;
-  readonly artifacts: FsArtifactStore;
+  readonly artifacts: ArtifactStore;
   readonly db: Db;
   close(): Promise<void>;
 }
@@ -34,7 +39,10 @@ export async function openRegistry(opts: RegistryOptions = {}): Promise<Registry
   });
   await migrate(db);
   const store = new RegistryStore(db);
-  const artifacts = new FsArtifactStore(opts.artifactRoot ?? join(stateDir, 'artifacts'));
+  const root = opts.artifactRoot ?? join(stateDir, 'artifacts');
+  const artifacts = root.startsWith('s3://')
+    ? new S3ArtifactStore({ uri: root, ...(opts.s3Endpoint ? { endpoint: opts.s3Endpoint } : {}) })
+    : new FsArtifactStore(root);
   const app = buildRegistryApp({
     store,
     artifacts,

@@ -13,6 +13,9 @@ import { ModelPool } from './model-pool.js';
 export interface LocalPlatformOptions {
   readonly stateDir: string;
   readonly databaseUrl?: string;
+  /** s3://bucket/prefix to keep artifacts in S3 or MinIO instead of `${stateDir}/artifacts`. */
+  readonly artifactsUri?: string;
+  readonly s3Endpoint?: string;
   readonly host: string;
   readonly registryPort: number;
   readonly servingPort: number;
@@ -35,6 +38,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const registry: Registry = await openRegistry({
     stateDir: opts.stateDir,
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.artifactsUri ? { artifactRoot: opts.artifactsUri } : {}),
+    ...(opts.s3Endpoint ? { s3Endpoint: opts.s3Endpoint } : {}),
     logger: opts.logger,
   });
   let server: FastifyInstance | undefined;

@@ -27,6 +27,8 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
   const platform = await startLocalPlatform({
     stateDir: resolve(io.cwd, opts.state),
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    ...(process.env.MLP_ARTIFACTS_URI ? { artifactsUri: process.env.MLP_ARTIFACTS_URI } : {}),
+    ...(process.env.MLP_S3_ENDPOINT ? { s3Endpoint: process.env.MLP_S3_ENDPOINT } : {}),
     host: opts.host,
     registryPort: port(opts.registryPort, '--registry-port'),
     servingPort: port(opts.port, '--port'),
