@@ -340,3 +340,40 @@ it('documents every error code in docs/errors.md', () => {
   for (const [code, status] of Object.entries(SERVING_ERRORS))
     expect(doc).toContain(`| \`${code}\` | ${status} |`);
 });
+
+describe('observability export', () => {
+  it('exports spans over OTLP/HTTP and writes JSON logs that carry the trace id', async () => {
+    const { createServer } = await import('node:http');
+    const { createTracing } = await import('../src/serving/tracing.js');
+    const bodies: string[] = [];
+    const collector = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') bodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    const port = (collector.address() as { port: number }).port;
+    const lines: string[] = [];
+    const s = await startServer(platform, {
+      tracing: createTracing({ otlpEndpoint: `http://127.0.0.1:${port}` }),
+      logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
+    });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    await s.app.inject({
+      method: 'POST',
+      url: '/predict',
+      payload: { text: 'good' },
+      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+    });
+    await s.app.close(); // flushes the batch span processor
+    collector.close();
+    expect(bodies.join('')).toContain(traceId);
+    expect(bodies.join('')).toContain('model.infer');
+    const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.trace_id === traceId);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.some((l) => l.msg === 'request completed')).toBe(true);
+  });
+});

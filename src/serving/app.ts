@@ -77,7 +77,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
   app.removeContentTypeParser('text/plain');
 
   // Tracing: continue the caller's trace (W3C traceparent) and put the trace id in every log line.
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     const parent = tracing.propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const span = tracing.tracer.startSpan(
       `${req.method} ${req.routeOptions.url ?? req.url}`,
@@ -90,6 +90,8 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     req.span = span;
     const ctx = span.spanContext();
     req.log = req.log.child({ trace_id: ctx.traceId, span_id: ctx.spanId });
+    // Fastify logs "request completed" through the reply's logger: give it the trace id too.
+    reply.log = req.log;
     if (req.routeOptions.config?.inference) metrics.inFlight.inc({ model: pool.model });
   });
   app.addHook('onResponse', async (req, reply) => {

@@ -1,0 +1,62 @@
+// The demo sentiment model: a real ONNX graph, two versions, v2 measurably better than v1.
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { accuracy, predict, readExamples } from '../src/model/evaluate.js';
+import { encodeBatch, PAD_ID, tokenize } from '../src/model/featurize.js';
+import { demoModelOnnx } from '../src/model/sentiment.js';
+import { ROOT } from './helpers.js';
+
+const examples = readExamples(join(ROOT, 'testdata', 'sentiment', 'eval.tsv'));
+
+describe('featurizer', () => {
+  it('marks negation scope and the clause after "but"', () => {
+    expect(tokenize("It isn't good, but the support was great")).toEqual([
+      'it',
+      'is',
+      'not',
+      'not_good',
+      'the',
+      'but_the',
+      'support',
+      'but_support',
+      'was',
+      'but_was',
+      'great',
+      'but_great',
+    ]);
+    expect(tokenize('never fails. works')).toEqual(['never', 'not_fails', 'works']);
+  });
+
+  it('pads a batch with the padding id', () => {
+    const { ids, length } = encodeBatch(['good', 'very very good']);
+    expect(length).toBe(3);
+    expect(ids[1]).toBe(BigInt(PAD_ID));
+  });
+});
+
+describe('demo models', () => {
+  it('is deterministic: the same version builds the same bytes', () => {
+    expect(Buffer.from(demoModelOnnx('2')).equals(Buffer.from(demoModelOnnx('2')))).toBe(true);
+  });
+
+  it('v2 beats v1 on the labelled evaluation set', async () => {
+    const v1 = await accuracy(demoModelOnnx('1'), examples);
+    const v2 = await accuracy(demoModelOnnx('2'), examples);
+    expect(examples).toHaveLength(60);
+    expect(v1).toBeCloseTo(0.65, 2);
+    expect(v2).toBeCloseTo(0.867, 2);
+    expect(v2 - v1).toBeGreaterThan(0.15);
+  });
+
+  it('ignores padding: a padded row scores like the unpadded text', async () => {
+    const session = await ort.InferenceSession.create(demoModelOnnx('2'));
+    const alone = await predict(session, ['excellent']);
+    const padded = await predict(session, [
+      'excellent',
+      'this is a much longer sentence that forces padding',
+    ]);
+    expect(padded[0]).toBeCloseTo(alone[0]!, 6);
+    await session.release();
+  });
+});
