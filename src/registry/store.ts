@@ -42,6 +42,26 @@ const MAX_RESULTS = 1000;
 
 type Row = Record<string, unknown>;
 
+export interface SearchParams {
+  filter?: string;
+  maxResults?: unknown;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+interface SearchSpec {
+  table: string;
+  /** Filterable attributes → SQL columns. */
+  fields: Record<string, string>;
+  tagTable: string;
+  tagJoin: string;
+  /** order_by keys → SQL columns. */
+  order: Record<string, string>;
+  tiebreak: string;
+  defaultLimit: number;
+  maxLimit: number;
+}
+
 function requireName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string' || name.trim() === '')
     throw invalid(`Missing value for required parameter '${field}'.`);
@@ -217,33 +237,41 @@ export class RegistryStore {
     if (rows.length === 0) throw notFound(`Registered Model with name=${n} not found`);
   }
 
-  async searchRegisteredModels(p: {
-    filter?: string;
-    maxResults?: unknown;
-    orderBy?: string[];
-    pageToken?: string;
-  }) {
-    const limit = parseLimit(p.maxResults, 100);
-    const offset = decodePageToken(p.pageToken);
-    const f = parseFilter(p.filter, { name: 't.name' }, 'registered_model_tags', 'x.name = t.name');
-    const order = parseOrderBy(
-      p.orderBy ?? [],
-      {
+  async searchRegisteredModels(p: SearchParams) {
+    const { rows, next } = await this.searchPage(p, {
+      table: 'registered_models',
+      fields: { name: 't.name' },
+      tagTable: 'registered_model_tags',
+      tagJoin: 'x.name = t.name',
+      order: {
         name: 't.name',
         timestamp: 't.last_updated_timestamp',
         last_updated_timestamp: 't.last_updated_timestamp',
         creation_timestamp: 't.creation_timestamp',
       },
-      't.name asc',
-    );
+      tiebreak: 't.name asc',
+      defaultLimit: 100,
+      maxLimit: MAX_RESULTS,
+    });
+    return {
+      registered_models: await this.modelObjects(this.db, rows),
+      ...(next ? { next_page_token: next } : {}),
+    };
+  }
+
+  /** One page of a search: MLflow filter and order_by over `table` (aliased t), offset paging. */
+  private async searchPage(p: SearchParams, spec: SearchSpec): Promise<{ rows: Row[]; next?: string }> {
+    const limit = parseLimit(p.maxResults, spec.defaultLimit, spec.maxLimit);
+    const offset = decodePageToken(p.pageToken);
+    const f = parseFilter(p.filter, spec.fields, spec.tagTable, spec.tagJoin);
+    const order = parseOrderBy(p.orderBy ?? [], spec.order, spec.tiebreak);
     const { rows } = await this.db.query<Row>(
-      `select t.* from registered_models t where ${f.where} order by ${order} limit ${limit + 1} offset ${offset}`,
+      `select t.* from ${spec.table} t where ${f.where} order by ${order} limit ${limit + 1} offset ${offset}`,
       f.params,
     );
-    const page = rows.slice(0, limit);
     return {
-      registered_models: await this.modelObjects(this.db, page),
-      ...(rows.length > limit ? { next_page_token: encodePageToken(offset + limit) } : {}),
+      rows: rows.slice(0, limit),
+      ...(rows.length > limit ? { next: encodePageToken(offset + limit) } : {}),
     };
   }
 
@@ -385,44 +413,32 @@ export class RegistryStore {
     if (rows.length === 0) throw notFound(`Model Version (name=${n}, version=${v}) not found`);
   }
 
-  async searchModelVersions(p: {
-    filter?: string;
-    maxResults?: unknown;
-    orderBy?: string[];
-    pageToken?: string;
-  }) {
-    const limit = parseLimit(p.maxResults, 10_000, 200_000);
-    const offset = decodePageToken(p.pageToken);
-    const f = parseFilter(
-      p.filter,
-      {
+  async searchModelVersions(p: SearchParams) {
+    const { rows, next } = await this.searchPage(p, {
+      table: 'model_versions',
+      fields: {
         name: 't.name',
         run_id: 't.run_id',
         source_path: 't.source',
         version_number: 't.version::text',
         current_stage: 't.current_stage',
       },
-      'model_version_tags',
-      'x.name = t.name and x.version = t.version',
-    );
-    const order = parseOrderBy(
-      p.orderBy ?? [],
-      {
+      tagTable: 'model_version_tags',
+      tagJoin: 'x.name = t.name and x.version = t.version',
+      order: {
         name: 't.name',
         version_number: 't.version',
         creation_timestamp: 't.creation_timestamp',
         last_updated_timestamp: 't.last_updated_timestamp',
         timestamp: 't.last_updated_timestamp',
       },
-      't.name asc, t.version desc',
-    );
-    const { rows } = await this.db.query<Row>(
-      `select t.* from model_versions t where ${f.where} order by ${order} limit ${limit + 1} offset ${offset}`,
-      f.params,
-    );
+      tiebreak: 't.name asc, t.version desc',
+      defaultLimit: 10_000,
+      maxLimit: 200_000,
+    });
     return {
-      model_versions: await this.versionObjects(this.db, rows.slice(0, limit)),
-      ...(rows.length > limit ? { next_page_token: encodePageToken(offset + limit) } : {}),
+      model_versions: await this.versionObjects(this.db, rows),
+      ...(next ? { next_page_token: next } : {}),
     };
   }
 
