@@ -33,6 +33,13 @@ function floatTensor(name: string, dims: number[], data: Float32Array) {
   });
 }
 
+function node(opType: string, input: string[], output: string[], ints: Record<string, number> = {}) {
+  const attribute = Object.entries(ints).map(([name, i]) =>
+    onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT }),
+  );
+  return onnx.NodeProto.create({ opType, input, output, attribute });
+}
+
 export interface LinearModel {
   /** [vocab, 2] row-major weights. */
   readonly weights: Float32Array;
@@ -47,31 +54,10 @@ export function toOnnx(m: LinearModel): Uint8Array {
   const graph = onnx.GraphProto.create({
     name: m.name,
     node: [
-      onnx.NodeProto.create({
-        opType: 'Gather',
-        input: ['weights', 'tokens'],
-        output: ['embedded'],
-        attribute: [
-          onnx.AttributeProto.create({ name: 'axis', i: 0, type: onnx.AttributeProto.AttributeType.INT }),
-        ],
-      }),
-      onnx.NodeProto.create({
-        opType: 'ReduceSum',
-        input: ['embedded', 'axes'],
-        output: ['summed'],
-        attribute: [
-          onnx.AttributeProto.create({ name: 'keepdims', i: 0, type: onnx.AttributeProto.AttributeType.INT }),
-        ],
-      }),
-      onnx.NodeProto.create({ opType: 'Add', input: ['summed', 'bias'], output: ['logits'] }),
-      onnx.NodeProto.create({
-        opType: 'Softmax',
-        input: ['logits'],
-        output: ['probabilities'],
-        attribute: [
-          onnx.AttributeProto.create({ name: 'axis', i: 1, type: onnx.AttributeProto.AttributeType.INT }),
-        ],
-      }),
+      node('Gather', ['weights', 'tokens'], ['embedded'], { axis: 0 }),
+      node('ReduceSum', ['embedded', 'axes'], ['summed'], { keepdims: 0 }),
+      node('Add', ['summed', 'bias'], ['logits']),
+      node('Softmax', ['logits'], ['probabilities'], { axis: 1 }),
     ],
     initializer: [
       floatTensor('weights', [m.vocab, 2], m.weights),
