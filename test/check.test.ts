@@ -1,11 +1,13 @@
 // Each check must catch the problem it exists for: plant it in the rendered tree, expect the rule.
+
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { admitPod } from '../src/check/quota/admit.js';
 import { runChecks } from '../src/check/run.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { allObjects } from '../src/synth/component.js';
 import { synthesize } from '../src/synth/platform.js';
-import { exampleSpec } from './helpers.js';
+import { exampleSpec, ROOT, readYaml } from './helpers.js';
 
 const env = exampleSpec().environments.get('local')!;
 const fresh = () => structuredClone(allObjects(synthesize(env)));
@@ -117,6 +119,20 @@ describe('mlp check catches planted problems', () => {
     expect(f.find((x) => x.ruleId === 'network.isolation')!.message).toBe(
       'app-team should reach ml-team (declared) but the policies block it',
     );
+  });
+
+  it("policy: a workload in the tree is judged by the environment's own admission rules", async () => {
+    const { object } = readYaml<{ object: K8sObject }>(join(ROOT, 'testdata', 'policy', 'bad-workload.yaml'));
+    const f = await failing([...fresh(), object]);
+    expect(f.map((x) => x.ruleId).sort()).toEqual([
+      'policy.image-registry-allowed',
+      'policy.image-tag-pinned',
+      'policy.probes-required',
+      'policy.pss-host-path',
+      'policy.pss-privilege-escalation',
+      'policy.pss-privileged',
+      'policy.resources-required',
+    ]);
   });
 
   it('quota: team quotas larger than the cluster', async () => {

@@ -3,19 +3,32 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { exampleText, mlp, ROOT, tempDir } from './helpers.js';
+import { allObjects } from '../src/synth/component.js';
+import { synthesize } from '../src/synth/platform.js';
+import { exampleSpec, exampleText, mlp, ROOT, tempDir } from './helpers.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'platform.yaml');
 
 describe('mlp CLI', () => {
-  it.each(['synth', 'check', 'can-i', 'reach', 'admit', 'diff', 'schema'])(
-    '%s --help exits 0 and documents the command',
-    async (cmd) => {
-      const r = await mlp([cmd, '--help']);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain(`Usage: mlp ${cmd}`);
-    },
-  );
+  it.each([
+    'synth',
+    'check',
+    'can-i',
+    'reach',
+    'admit',
+    'diff',
+    'schema',
+    'up',
+    'policy check',
+    'model build',
+    'model eval',
+    'model push',
+    'model alias',
+  ])('%s --help exits 0 and documents the command', async (cmd) => {
+    const r = await mlp([...cmd.split(' '), '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: mlp ${cmd}`);
+  });
 
   it('rejects unknown commands, unknown flags and bad values with exit 2', async () => {
     expect((await mlp(['synthesize'])).code).toBe(2);
@@ -72,7 +85,11 @@ describe('mlp CLI', () => {
       .split(/^---$/m)
       .map((d) => parse(d))
       .filter(Boolean);
-    expect(docs).toHaveLength(79);
+    const ours = allObjects(synthesize(exampleSpec().environments.get('local')!));
+    expect(docs).toHaveLength(ours.length);
+    expect(docs.map((d) => `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`).sort()).toEqual(
+      ours.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort(),
+    );
     expect(
       docs
         .filter((d) => d.kind === 'Namespace')
@@ -172,5 +189,18 @@ describe('mlp CLI', () => {
   it('the committed JSON Schema is the one the spec source generates', async () => {
     const r = await mlp(['schema']);
     expect(r.stdout).toBe(readFileSync(join(ROOT, 'schema', 'platform.schema.json'), 'utf8'));
+  });
+
+  it("policy check evaluates the environment's rules on manifests", async () => {
+    const dir = tempDir();
+    const { object } = parse(readFileSync(join(ROOT, 'testdata', 'policy', 'bad-workload.yaml'), 'utf8'));
+    writeFileSync(join(dir, 'bad.yaml'), JSON.stringify(object));
+    const r = await mlp(['policy', 'check', join(dir, 'bad.yaml'), '-f', EXAMPLE, '-o', 'json']);
+    expect(r.code).toBe(1);
+    const failed = JSON.parse(r.stdout).findings.filter((f: { status: string }) => f.status === 'fail');
+    // The example allows only its own registries, so the registry rule joins the six.
+    expect(failed.map((f: { ruleId: string }) => f.ruleId).sort()).toContain('policy.image-registry-allowed');
+    expect(failed).toHaveLength(7);
+    expect((await mlp(['policy', 'check', join(dir, 'missing.yaml'), '-f', EXAMPLE])).code).toBe(2);
   });
 });

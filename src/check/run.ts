@@ -1,5 +1,7 @@
 /** Every offline check of one environment's rendered objects, in one report. */
 import type { K8sObject } from '../k8s/object.js';
+import { evaluatePolicies } from '../policy/evaluate.js';
+import { policyRules } from '../policy/rules.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { NetworkModel } from './network/reach.js';
@@ -45,5 +47,10 @@ export async function runChecks(
   findings.push(...network.findings);
   findings.push(...checkCapacity(objects, env.capacity, env.environment));
   findings.push(...checkLimitRanges(objects));
+  // The environment's own admission rules over its own workloads (platform components included).
+  const rules = policyRules({ allowedRegistries: env.allowedRegistries });
+  findings.push(
+    ...evaluatePolicies(objects, rules, { exemptNamespaces: env.platform.policies.exemptNamespaces }),
+  );
   return { environment: env.environment, findings, summary: countByStatus(findings), matrix: network.matrix };
 }

@@ -12,6 +12,7 @@ import {
   modelEvalCommand,
   modelPushCommand,
 } from './commands/model.js';
+import { policyCheckCommand } from './commands/policy.js';
 import { reachCommand } from './commands/reach.js';
 import { synthCommand } from './commands/synth.js';
 import { upCommand } from './commands/up.js';
@@ -111,6 +112,17 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(specOption())
     .addOption(outputOption())
     .action((env, other, opts) => setExit(diffCommand(env, other, opts, io)));
+
+  program
+    .command('policy')
+    .description('admission rules (defined once in CEL; emitted as ValidatingAdmissionPolicies)')
+    .command('check')
+    .description("evaluate an environment's admission rules on manifests offline (exit 1 when one fails)")
+    .argument('<manifest.yaml...>', 'files with Pods or workloads')
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(outputOption())
+    .action((files, opts) => setExit(policyCheckCommand(files, opts, io)));
 
   program
     .command('up')

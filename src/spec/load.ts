@@ -117,6 +117,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       platform,
       environment: env,
       capacity: e.capacity,
+      allowedRegistries: e.allowedRegistries ?? platform.policies.allowedRegistries,
       teams,
       sharedServices: raw.sharedServices,
     });

@@ -7,6 +7,11 @@ export interface PlatformInfo {
   readonly admins: { readonly users: readonly string[]; readonly groups: readonly string[] };
   readonly ingressNamespace: string;
   readonly monitoringNamespace: string;
+  readonly policies: {
+    readonly engine: 'validating-admission-policy' | 'kyverno';
+    readonly allowedRegistries: readonly string[];
+    readonly exemptNamespaces: readonly string[];
+  };
 }
 
 /** What synthesis for one environment needs: nothing else, and no knowledge of other envs. */
@@ -14,6 +19,8 @@ export interface ResolvedEnvironment {
   readonly platform: PlatformInfo;
   readonly environment: EnvironmentName;
   readonly capacity: Capacity;
+  /** Image registries allowed here: the environment's own list, else the platform's. */
+  readonly allowedRegistries: readonly string[];
   readonly teams: readonly Team[];
   readonly sharedServices: readonly SharedService[];
 }

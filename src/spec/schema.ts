@@ -138,8 +138,19 @@ const capacity = z
   .describe('Allocatable capacity of the environment cluster');
 
 /** An environment's overrides are partial teams merged over the base; validated after merging. */
+const registry = z
+  .string()
+  .regex(
+    /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/,
+    'a registry prefix such as ghcr.io/acme or registry.local:5000',
+  );
+
 const environment = z.strictObject({
   capacity,
+  allowedRegistries: z
+    .array(registry)
+    .optional()
+    .describe('Image registries allowed in this environment; overrides policies.allowedRegistries'),
   teams: z.record(z.string(), z.record(z.string(), z.unknown())).default({}).describe('Per-team overrides'),
 });
 
@@ -160,6 +171,22 @@ export const platformSchema = z.strictObject({
     admins: members.prefault({}).describe('Bound to the platform-admin ClusterRole'),
     ingressNamespace: dnsLabel.default('ingress-nginx'),
     monitoringNamespace: dnsLabel.default('monitoring'),
+    policies: z
+      .strictObject({
+        engine: z
+          .enum(['validating-admission-policy', 'kyverno'])
+          .default('validating-admission-policy')
+          .describe('How admission rules reach the cluster. @default validating-admission-policy'),
+        allowedRegistries: z
+          .array(registry)
+          .default([])
+          .describe('Allowed image registries; empty allows any'),
+        exemptNamespaces: z
+          .array(dnsLabel)
+          .default(['kube-system'])
+          .describe('Platform namespaces the admission rules do not apply to. @default [kube-system]'),
+      })
+      .prefault({}),
   }),
   environments: z.strictObject({
     local: environment.optional(),

@@ -4,6 +4,7 @@ import type { Component, ManifestFile } from './component.js';
 import { commonLabels, teamLabels } from './labels.js';
 import { sharedNamespace, teamNamespace } from './namespaces.js';
 import { baselinePolicies, sharedServicePolicies, teamPolicies } from './network.js';
+import { admissionPolicies } from './policies.js';
 import { limitRange, resourceQuota } from './quotas.js';
 import { platformRbac, sharedServiceRbac, teamRbac } from './rbac.js';
 
@@ -54,6 +55,8 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
   }
 
   return [
+    // Policies first: nothing should be admitted before the rules that judge it exist.
+    { name: 'policies', wave: -1, files: [{ name: 'admission.yaml', objects: admissionPolicies(env) }] },
     { name: 'namespaces', wave: 0, files: namespaces.sort(byName) },
     { name: 'quotas', wave: 1, files: quotas.sort(byName) },
     { name: 'rbac', wave: 1, files: rbac.sort(byName) },

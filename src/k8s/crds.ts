@@ -1,0 +1,8 @@
+/**
+ * Custom resources the platform emits for engines it installs (Kyverno, …). Their schemas are
+ * not bundled yet, so the schema check recognises them but does not validate their fields.
+ */
+export const KNOWN_CRDS: ReadonlySet<string> = new Set([
+  'kyverno.io/v1/ClusterPolicy',
+  'kyverno.io/v1/Policy',
+]);
