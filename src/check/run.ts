@@ -10,6 +10,7 @@ import { checkCapacity, checkLimitRanges } from './quota/fit.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
 import { checkSchema } from './schema.js';
+import { scanObjects } from './secrets.js';
 
 export interface CheckReport {
   readonly environment: string;
@@ -47,6 +48,20 @@ export async function runChecks(
   findings.push(...network.findings);
   findings.push(...checkCapacity(objects, env.capacity, env.environment));
   findings.push(...checkLimitRanges(objects));
+  const secrets = scanObjects(objects);
+  findings.push(
+    ...(secrets.length > 0
+      ? secrets
+      : [
+          {
+            ruleId: 'secrets',
+            status: 'pass' as const,
+            resource: `environment/${env.environment}`,
+            path: '',
+            message: 'no secret material in the rendered tree',
+          },
+        ]),
+  );
   // The environment's own admission rules over its own workloads (platform components included).
   const rules = policyRules({ allowedRegistries: env.allowedRegistries });
   findings.push(

@@ -1,6 +1,8 @@
 /** `mlp check`: every offline proof for each environment; exit 1 when any check fails. */
+import { readFileSync } from 'node:fs';
 import type { Finding } from '../../check/finding.js';
 import { type CheckReport, runChecks } from '../../check/run.js';
+import { scanText } from '../../check/secrets.js';
 import { environments, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io } from '../io.js';
 import { emit, type OutputFormat, table } from '../output.js';
@@ -23,11 +25,20 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
     reports.push(await runChecks(objectsOf(env), env));
     io.stderr(`checked ${env.environment} in ${Math.round(performance.now() - started)} ms\n`);
   }
-  const failed = reports.some((r) => r.summary.fail > 0 || r.summary.error > 0);
+  // The spec itself goes to git too: it must hold no secret material either.
+  const specFindings = scanText(readFileSync(spec.file, 'utf8'), spec.file);
+  const failed = specFindings.length > 0 || reports.some((r) => r.summary.fail > 0 || r.summary.error > 0);
   io.stdout(
-    emit(opts.output, { spec: spec.file, passed: !failed, reports }, () =>
-      reports.map((r) => human(r, opts.all ?? false)).join('\n'),
-    ),
+    emit(opts.output, { spec: spec.file, passed: !failed, specFindings, reports }, () => {
+      const head =
+        specFindings.length > 0
+          ? `Spec ${spec.file}: ${specFindings.length} secret finding(s)\n${table(
+              ['rule', 'where', 'message'],
+              specFindings.map((f) => [f.ruleId, f.resource, f.message]),
+            )}\n`
+          : '';
+      return head + reports.map((r) => human(r, opts.all ?? false)).join('\n');
+    }),
   );
   return failed ? EXIT.failed : EXIT.ok;
 }
