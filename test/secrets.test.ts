@@ -54,3 +54,75 @@ describe('secret scanner', () => {
     ]);
   });
 });
+
+describe('reporting', () => {
+  it('mlp check --output sarif locates findings in the rendered files, with severity levels', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'platform.yaml'),
+      `${exampleText()}# db: postgres://admin:password@postgres:5432/metadata\n`,
+    );
+    const r = await mlp(['check', '-e', 'local', '-o', 'sarif'], dir);
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.version).toBe('2.1.0');
+    const [result] = sarif.runs[0].results;
+    expect(result).toMatchObject({
+      ruleId: 'secrets.literal',
+      level: 'error',
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'platform.yaml' },
+            region: { startLine: exampleText().split('\n').length },
+          },
+        },
+      ],
+    });
+    expect(sarif.runs[0].tool.driver.rules).toEqual([
+      { id: 'secrets.literal', shortDescription: { text: 'secrets.literal' } },
+    ]);
+  });
+
+  it('maps a failing resource to its file under gitops/<env>/ and summarizes by severity', async () => {
+    const { toSarif } = await import('../src/check/sarif.js');
+    const { bySeverity } = await import('../src/check/severity.js');
+    const findings = [
+      {
+        ruleId: 'policy.labels-required',
+        status: 'fail' as const,
+        resource: 'Deployment/ml-team/x',
+        path: 'metadata.labels',
+        message: 'm',
+      },
+      {
+        ruleId: 'rbac.isolation',
+        status: 'fail' as const,
+        resource: 'RoleBinding/ml-team/y',
+        path: 'subjects',
+        message: 'm',
+      },
+      { ruleId: 'schema', status: 'pass' as const, resource: 'environment/local', path: '', message: 'ok' },
+    ];
+    const sarif = toSarif({
+      findings,
+      files: new Map([['RoleBinding/ml-team/y', 'gitops/local/rbac/ml-team.yaml']]),
+      fallbackFile: 'platform.yaml',
+      version: '0',
+    }) as {
+      runs: {
+        results: {
+          level: string;
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        }[];
+      }[];
+    };
+    expect(
+      sarif.runs[0]!.results.map((x) => [x.level, x.locations[0]!.physicalLocation.artifactLocation.uri]),
+    ).toEqual([
+      ['note', 'platform.yaml'],
+      ['error', 'gitops/local/rbac/ml-team.yaml'],
+    ]);
+    expect(bySeverity(findings)).toEqual({ high: 1, medium: 0, low: 1 });
+  });
+});

@@ -11,11 +11,14 @@ import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
 import { checkSchema } from './schema.js';
 import { scanObjects } from './secrets.js';
+import { bySeverity, type Severity } from './severity.js';
 
 export interface CheckReport {
   readonly environment: string;
   readonly findings: readonly Finding[];
   readonly summary: Record<FindingStatus, number>;
+  /** Failing findings by severity. */
+  readonly severity: Record<Severity, number>;
   readonly matrix: IsolationMatrix;
 }
 
@@ -67,5 +70,11 @@ export async function runChecks(
   findings.push(
     ...evaluatePolicies(objects, rules, { exemptNamespaces: env.platform.policies.exemptNamespaces }),
   );
-  return { environment: env.environment, findings, summary: countByStatus(findings), matrix: network.matrix };
+  return {
+    environment: env.environment,
+    findings,
+    summary: countByStatus(findings),
+    severity: bySeverity(findings),
+    matrix: network.matrix,
+  };
 }

@@ -4,7 +4,7 @@ import { formatIssue, SpecError } from '../spec/errors.js';
 import { platformJsonSchema } from '../spec/schema.js';
 import { admitCommand } from './commands/admit.js';
 import { canICommand } from './commands/can-i.js';
-import { checkCommand } from './commands/check.js';
+import { checkCommand, parseCheckOutput } from './commands/check.js';
 import { diffCommand } from './commands/diff.js';
 import {
   modelAliasCommand,
@@ -63,7 +63,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         collect,
       ),
     )
-    .addOption(outputOption())
+    .addOption(
+      new Option('-o, --output <format>', 'table | json | yaml | sarif')
+        .default('table')
+        .argParser(parseCheckOutput),
+    )
     .option('--all', 'list passing findings too')
     .action(async (opts) => setExit(await checkCommand(opts, io)));
 

@@ -1,16 +1,28 @@
 /** `mlp check`: every offline proof for each environment; exit 1 when any check fails. */
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { Finding } from '../../check/finding.js';
 import { type CheckReport, runChecks } from '../../check/run.js';
+import { toSarif } from '../../check/sarif.js';
 import { scanText } from '../../check/secrets.js';
+import { severityOf } from '../../check/severity.js';
+import { objectRef } from '../../k8s/object.js';
+import type { ResolvedEnvironment } from '../../spec/model.js';
+import { synthesize } from '../../synth/platform.js';
 import { environments, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io } from '../io.js';
-import { emit, type OutputFormat, table } from '../output.js';
+import { emit, type OutputFormat, parseOutput, table } from '../output.js';
+
+export type CheckOutput = OutputFormat | 'sarif';
+
+export function parseCheckOutput(value: string): CheckOutput {
+  return value === 'sarif' ? value : parseOutput(value);
+}
 
 export interface CheckOptions {
   readonly file?: string;
   readonly env?: string[];
-  readonly output: OutputFormat;
+  readonly output: CheckOutput;
   /** Also list passing findings in the table. */
   readonly all?: boolean;
 }
@@ -28,6 +40,13 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
   // The spec itself goes to git too: it must hold no secret material either.
   const specFindings = scanText(readFileSync(spec.file, 'utf8'), spec.file);
   const failed = specFindings.length > 0 || reports.some((r) => r.summary.fail > 0 || r.summary.error > 0);
+  if (opts.output === 'sarif') {
+    const envs = environments(spec, opts.env);
+    io.stdout(
+      `${JSON.stringify(toSarif({ findings: [...specFindings, ...reports.flatMap((r) => r.findings)], files: renderedFiles(envs), fallbackFile: relative(io.cwd, spec.file), version: '0.1.0' }), null, 2)}\n`,
+    );
+    return failed ? EXIT.failed : EXIT.ok;
+  }
   io.stdout(
     emit(opts.output, { spec: spec.file, passed: !failed, specFindings, reports }, () => {
       const head =
@@ -43,9 +62,22 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
   return failed ? EXIT.failed : EXIT.ok;
 }
 
+/** Resource → the file under gitops/<env>/ that holds it, for SARIF locations. */
+function renderedFiles(envs: readonly ResolvedEnvironment[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const env of envs) {
+    for (const c of synthesize(env)) {
+      for (const f of c.files)
+        for (const o of f.objects) files.set(objectRef(o), `gitops/${env.environment}/${c.name}/${f.name}`);
+    }
+  }
+  return files;
+}
+
 function human(r: CheckReport, all: boolean): string {
   const shown = r.findings.filter((f: Finding) => all || f.status !== 'pass');
-  let out = `Environment ${r.environment}: ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.warn} warnings\n`;
+  const sev = r.severity;
+  let out = `Environment ${r.environment}: ${r.summary.pass} passed, ${r.summary.fail} failed (${sev.high} high, ${sev.medium} medium, ${sev.low} low), ${r.summary.warn} warnings\n`;
   if (shown.length > 0) {
     out += table(
       ['status', 'rule', 'resource', 'path', 'message'],
