@@ -40,6 +40,28 @@ function* fieldsOf(body) {
 }
 
 const types = {};
+
+/**
+ * The table entry of a field type: a referenced type, `[]T`, `{}T` (map values), an inline
+ * object type registered under `syntheticName`, or null for scalars and free-form values.
+ */
+function fieldType(t, syntheticName) {
+  const inline = /^(Array<)?\{ "/.exec(t);
+  if (inline) {
+    const open = t.indexOf('{');
+    const body = t.slice(open + 1, t.lastIndexOf('}'));
+    const fields = {};
+    for (const [n, sub] of fieldsOf(body)) fields[n] = fieldType(sub, `${syntheticName}.${n}`);
+    types[syntheticName] = fields;
+    return inline[1] ? `[]${syntheticName}` : syntheticName;
+  }
+  const ref = /\bI(IoK8s\w+)\b/.exec(t);
+  if (!ref || /JSONSchemaProps|Quantity|IntOrString|Time\b|MicroTime|RawExtension|FieldsV1/.test(t))
+    return null;
+  if (t.startsWith('Array<')) return `[]${ref[1]}`;
+  if (t.startsWith('{')) return `{}${ref[1]}`;
+  return ref[1];
+}
 const kinds = {};
 for (const root of roots) {
   for (const file of dts(root)) {
@@ -55,12 +77,7 @@ for (const root of roots) {
     for (const [name, t] of fieldsOf(body)) {
       if (name === 'apiVersion' && /^"[^"]+"$/.test(t)) apiVersion = t.slice(1, -1);
       if (name === 'kind' && /^"[^"]+"$/.test(t)) kind = t.slice(1, -1);
-      const ref = /\bI(IoK8s\w+)\b/.exec(t);
-      if (!ref || /JSONSchemaProps|Quantity|IntOrString|Time\b|MicroTime|RawExtension|FieldsV1/.test(t))
-        fields[name] = null;
-      else if (t.startsWith('Array<')) fields[name] = `[]${ref[1]}`;
-      else if (t.startsWith('{')) fields[name] = `{}${ref[1]}`;
-      else fields[name] = ref[1];
+      fields[name] = fieldType(t, `${canonical}.${name}`);
     }
     types[canonical] = fields;
     if (apiVersion && kind && !kind.endsWith('List')) kinds[`${apiVersion}/${kind}`] = canonical;

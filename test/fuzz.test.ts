@@ -86,5 +86,5 @@ describe('spec fuzzing', () => {
       }),
       { numRuns: 2_000, seed: 20261122 },
     );
-  });
+  }, 240_000);
 });

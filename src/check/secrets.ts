@@ -51,7 +51,7 @@ function scanString(value: string, key: string | undefined): string | undefined 
     CREDENTIAL_KEY.test(key) &&
     !REFERENCE_KEY.test(key) &&
     value !== '' &&
-    !/^\$\{.*\}$/.test(value)
+    !/^(\$\{.*\}|\{\{.*\}\})$/.test(value.trim())
   ) {
     if (looksRandom(value) || value.length >= 6)
       return `"${key}" holds a literal value; credentials come from External Secrets`;

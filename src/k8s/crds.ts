@@ -5,4 +5,7 @@
 export const KNOWN_CRDS: ReadonlySet<string> = new Set([
   'kyverno.io/v1/ClusterPolicy',
   'kyverno.io/v1/Policy',
+  'external-secrets.io/v1/ExternalSecret',
+  'external-secrets.io/v1/ClusterSecretStore',
+  'generators.external-secrets.io/v1alpha1/Password',
 ]);

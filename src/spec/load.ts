@@ -84,6 +84,15 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
         });
       }
     }
+    for (const name of Object.keys(e.services)) {
+      if (!raw.sharedServices.some((s) => s.name === name)) {
+        report({
+          path: ['environments', env, 'services', name],
+          key: name,
+          message: `unknown shared service "${name}"; expected one of: ${raw.sharedServices.map((s) => s.name).join(', ') || '(none declared)'}`,
+        });
+      }
+    }
     const teams: Team[] = [];
     raw.teams.forEach((teamInput, index) => {
       const team = baseTeams[index]!;
@@ -118,6 +127,8 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       environment: env,
       capacity: e.capacity,
       allowedRegistries: e.allowedRegistries ?? platform.policies.allowedRegistries,
+      secretStore: e.secretStore,
+      services: e.services,
       teams,
       sharedServices: raw.sharedServices,
     });

@@ -21,6 +21,20 @@ export interface ResolvedEnvironment {
   readonly capacity: Capacity;
   /** Image registries allowed here: the environment's own list, else the platform's. */
   readonly allowedRegistries: readonly string[];
+  readonly secretStore: {
+    readonly provider: 'generated' | 'aws-secrets-manager';
+    readonly region?: string | undefined;
+  };
+  /** Per shared service name: managed endpoint or in-cluster storage override. */
+  readonly services: Readonly<
+    Record<
+      string,
+      {
+        readonly managed?: { endpoint: string; cidr: string } | undefined;
+        readonly storage?: string | number | undefined;
+      }
+    >
+  >;
   readonly teams: readonly Team[];
   readonly sharedServices: readonly SharedService[];
 }

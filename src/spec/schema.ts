@@ -145,8 +145,32 @@ const registry = z
     'a registry prefix such as ghcr.io/acme or registry.local:5000',
   );
 
+const managedService = z.strictObject({
+  endpoint: z
+    .string()
+    .regex(/^[a-z0-9.-]+:\d+$/, 'host:port such as ml.abc123.eu-west-1.rds.amazonaws.com:5432')
+    .describe('Managed endpoint consumers reach instead of the in-cluster service'),
+  cidr: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/16')
+    .describe('Where the endpoint lives (the VPC): consumers get egress to it'),
+});
+
 const environment = z.strictObject({
   capacity,
+  secretStore: z
+    .strictObject({
+      provider: z
+        .enum(['generated', 'aws-secrets-manager'])
+        .describe('generated: in-cluster (local); aws-secrets-manager: cloud'),
+      region: z.string().optional(),
+    })
+    .default({ provider: 'generated' })
+    .describe('Where credentials come from. @default generated in-cluster'),
+  services: z
+    .record(z.string(), z.strictObject({ managed: managedService.optional(), storage: quantity.optional() }))
+    .default({})
+    .describe('Per shared service: a managed endpoint (RDS, ElastiCache, S3) or in-cluster storage size'),
   allowedRegistries: z
     .array(registry)
     .optional()
@@ -156,7 +180,13 @@ const environment = z.strictObject({
 
 const sharedService = z.strictObject({
   name: dnsLabel,
+  engine: z
+    .enum(['postgres', 'redis', 'minio'])
+    .optional()
+    .describe('Run it in-cluster with this engine (else: declared only)'),
   namespace: dnsLabel,
+  storage: quantity.default('10Gi').describe('PVC size in-cluster. @default 10Gi'),
+  buckets: z.array(dnsLabel).default([]).describe('minio: buckets created by a Job'),
   podSelector: z.record(z.string(), z.string()).default({}).describe('Labels of the service pods'),
   ports: z.array(port).min(1),
 });

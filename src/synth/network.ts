@@ -111,11 +111,16 @@ export function teamPolicies(env: ResolvedEnvironment, team: Team, labels: Label
   }
   for (const name of net.services) {
     const svc = env.sharedServices.find((s) => s.name === name)!;
+    // A managed endpoint (RDS, ElastiCache, S3) lives outside the cluster: egress to its network.
+    const managed = env.services[svc.name]?.managed;
+    const egress = managed
+      ? { to: [{ ipBlock: { cidr: managed.cidr } }], ports: ports([Number(managed.endpoint.split(':')[1])]) }
+      : { to: [servicePeer(svc)], ports: ports(svc.ports) };
     out.push(
       policy(ns, `allow-to-service-${svc.name}`, labels, {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{ to: [servicePeer(svc)], ports: ports(svc.ports) }],
+        egress: [egress],
       }),
     );
   }

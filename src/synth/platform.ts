@@ -1,6 +1,8 @@
 /** Synthesis entry point: one resolved environment in, the components of its GitOps tree out. */
 import type { ResolvedEnvironment } from '../spec/model.js';
 import type { Component, ManifestFile } from './component.js';
+import { dataServiceObjects } from './data-services.js';
+import { consumerSecrets, secretStores } from './external-secrets.js';
 import { commonLabels, teamLabels } from './labels.js';
 import { sharedNamespace, teamNamespace } from './namespaces.js';
 import { baselinePolicies, sharedServicePolicies, teamPolicies } from './network.js';
@@ -54,6 +56,14 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
     });
   }
 
+  const secrets: ManifestFile[] = [
+    { name: '_stores.yaml', objects: secretStores(env) },
+    ...teams.map((t) => ({ name: `${t.name}.yaml`, objects: consumerSecrets(env, t, teamLabels(env, t)) })),
+  ].filter((f) => f.objects.length > 0);
+  const dataServices: ManifestFile[] = env.sharedServices
+    .map((svc) => ({ name: `${svc.name}.yaml`, objects: dataServiceObjects(env, svc) }))
+    .filter((f) => f.objects.length > 0);
+
   return [
     // Policies first: nothing should be admitted before the rules that judge it exist.
     { name: 'policies', wave: -1, files: [{ name: 'admission.yaml', objects: admissionPolicies(env) }] },
@@ -61,5 +71,9 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
     { name: 'quotas', wave: 1, files: quotas.sort(byName) },
     { name: 'rbac', wave: 1, files: rbac.sort(byName) },
     { name: 'network-policies', wave: 1, files: network.sort(byName) },
+    ...(secrets.length > 0 ? [{ name: 'external-secrets', wave: 1, files: secrets.sort(byName) }] : []),
+    ...(dataServices.length > 0
+      ? [{ name: 'data-services', wave: 2, files: dataServices.sort(byName) }]
+      : []),
   ];
 }

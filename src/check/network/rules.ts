@@ -94,8 +94,12 @@ export function checkNetwork(
     }
   }
   for (const svc of env.sharedServices) {
-    const target = pod(svc.namespace, svc.podSelector);
-    const port = queryOf(svc.ports[0]!);
+    // In-cluster: the service's pods. Managed (RDS, ElastiCache, S3): an address in its network.
+    const managed = env.services[svc.name]?.managed;
+    const target = managed
+      ? { kind: 'ip' as const, ip: firstAddress(managed.cidr) }
+      : pod(svc.namespace, svc.podSelector);
+    const port = managed ? queryOf(Number(managed.endpoint.split(':')[1])) : queryOf(svc.ports[0]!);
     for (const t of env.teams) {
       const expected = t.network.services.includes(svc.name);
       const r = model.reach(pod(t.name), target, port);
@@ -105,11 +109,18 @@ export function checkNetwork(
         status: ok ? 'pass' : 'fail',
         resource: `namespace/${t.name}`,
         path: 'network.services',
-        message: `${t.name} → ${svc.name} (${svc.namespace}) ${r.allowed ? 'reachable' : 'blocked'}${expected ? '' : ', not declared'}${ok ? '' : `: ${r.reason}`}`,
+        message: `${t.name} → ${svc.name} (${managed ? managed.endpoint : svc.namespace}) ${r.allowed ? 'reachable' : 'blocked'}${expected ? '' : ', not declared'}${ok ? '' : `: ${r.reason}`}`,
       });
     }
   }
   return { findings, matrix };
+}
+
+/** The first host address of an IPv4 CIDR (10.0.0.0/16 → 10.0.0.1). */
+function firstAddress(cidr: string): string {
+  const parts = cidr.split('/')[0]!.split('.').map(Number);
+  parts[3] = parts[3]! + 1;
+  return parts.join('.');
 }
 
 function queryOf(p: string | number) {
