@@ -14,6 +14,8 @@ const objectsOf = (env: string) => allObjects(synthesize(spec.environments.get(e
 const find = (objects: K8sObject[], kind: string, ns: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name);
 const EXAMPLE = ['-f', join(ROOT, 'examples', 'platform.yaml')];
+// biome-ignore lint/suspicious/noExplicitAny: tests read deep into rendered manifests
+type Manifest = K8sObject & { spec: any };
 
 describe('local: in-cluster data services', () => {
   const objects = objectsOf('local');
@@ -24,7 +26,7 @@ describe('local: in-cluster data services', () => {
       ['cache', 'redis', '5Gi'],
       ['storage', 'minio', '50Gi'],
     ] as const) {
-      const sts = find(objects, 'StatefulSet', ns, name) as K8sObject & { spec: Record<string, any> };
+      const sts = find(objects, 'StatefulSet', ns, name) as Manifest;
       expect(sts, name).toBeDefined();
       expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(size);
       const c = sts.spec.template.spec.containers[0];
@@ -35,7 +37,7 @@ describe('local: in-cluster data services', () => {
   });
 
   it('creates the seed buckets with a Job', () => {
-    const job = find(objects, 'Job', 'storage', 'minio-buckets') as K8sObject & { spec: Record<string, any> };
+    const job = find(objects, 'Job', 'storage', 'minio-buckets') as Manifest;
     const script = job.spec.template.spec.containers[0].command.join(' ');
     for (const b of ['ml-artifacts', 'data-lake', 'model-registry'])
       expect(script).toContain(`mc mb --ignore-existing platform/${b}`);
@@ -44,9 +46,7 @@ describe('local: in-cluster data services', () => {
   it('generates credentials in-cluster and copies them to each consumer (no secret in git)', () => {
     expect(find(objects, 'Password', 'database', 'postgres-password')).toBeDefined();
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    const consumer = find(objects, 'ExternalSecret', 'ml-team', 'postgres-credentials') as K8sObject & {
-      spec: Record<string, any>;
-    };
+    const consumer = find(objects, 'ExternalSecret', 'ml-team', 'postgres-credentials') as Manifest;
     expect(consumer.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'platform-database' });
     expect(find(objects, 'ExternalSecret', 'app-team', 'minio-credentials')).toBeUndefined();
   });
@@ -88,9 +88,7 @@ describe('cloud: managed endpoints by configuration', () => {
     expect(objects.find((o) => o.kind === 'ClusterSecretStore')?.spec).toMatchObject({
       provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } },
     });
-    const consumer = find(objects, 'ExternalSecret', 'ml-team', 'postgres-credentials') as K8sObject & {
-      spec: Record<string, any>;
-    };
+    const consumer = find(objects, 'ExternalSecret', 'ml-team', 'postgres-credentials') as Manifest;
     expect(consumer.spec.data[0].remoteRef).toEqual({
       key: 'ml-platform/prod/postgres',
       property: 'username',

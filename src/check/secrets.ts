@@ -69,7 +69,7 @@ function walk(
     const why = scanString(value, key);
     if (why) hit(path, why);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}[${i}]`, key, hit));
+    for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`, key, hit);
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k, k, hit);
   }

@@ -80,9 +80,10 @@ function human(r: CheckReport, all: boolean): string {
   let out = `Environment ${r.environment}: ${r.summary.pass} passed, ${r.summary.fail} failed (${sev.high} high, ${sev.medium} medium, ${sev.low} low), ${r.summary.warn} warnings\n`;
   if (shown.length > 0) {
     out += table(
-      ['status', 'rule', 'resource', 'path', 'message'],
+      ['status', 'severity', 'rule', 'resource', 'path', 'message'],
       shown.map((f) => [
         f.status,
+        f.status === 'fail' || f.status === 'error' ? severityOf(f) : '',
         f.ruleId,
         f.resource,
         f.path,
