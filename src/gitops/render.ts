@@ -52,8 +52,16 @@ function kustomization(resources: readonly string[], annotations?: Record<string
 /** Relative path → file content, in a stable order. */
 export function renderTree(components: readonly Component[]): Map<string, string> {
   const files = new Map<string, string>();
-  files.set('kustomization.yaml', kustomization(components.map((c) => c.name)));
+  files.set(
+    'kustomization.yaml',
+    kustomization(components.filter((c) => c.applied !== false).map((c) => c.name)),
+  );
   for (const c of components) {
+    if (c.applied === false) {
+      for (const f of c.files)
+        files.set(`${c.name}/${f.name}`, f.raw !== undefined ? renderYaml(f.raw) : renderObjects(f.objects));
+      continue;
+    }
     // Argo CD applies lower waves first: namespaces before the objects that live in them.
     files.set(
       `${c.name}/kustomization.yaml`,

@@ -8,4 +8,6 @@ export const KNOWN_CRDS: ReadonlySet<string> = new Set([
   'external-secrets.io/v1/ExternalSecret',
   'external-secrets.io/v1/ClusterSecretStore',
   'generators.external-secrets.io/v1alpha1/Password',
+  'cert-manager.io/v1/Certificate',
+  'cert-manager.io/v1/ClusterIssuer',
 ]);

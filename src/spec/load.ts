@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
+import { parsePort } from '../core/ports.js';
 import { formatPath, type PathSegment, SpecError, type SpecIssue } from './errors.js';
 import { SourceMap } from './locate.js';
 import type { ResolvedEnvironment, Spec } from './model.js';
@@ -113,6 +114,13 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       }
       teams.push(result.data);
     });
+    if (!e.domain && teams.some((t) => t.ingress.length > 0)) {
+      report({
+        path: ['environments', env],
+        message:
+          'teams publish ingress hosts, so this environment needs a domain (e.g. domain: ml.local.dev)',
+      });
+    }
     if (teams.length === raw.teams.length) {
       checkReferences(
         raw,
@@ -128,6 +136,8 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       capacity: e.capacity,
       allowedRegistries: e.allowedRegistries ?? platform.policies.allowedRegistries,
       secretStore: e.secretStore,
+      domain: e.domain,
+      tls: e.tls,
       services: e.services,
       teams,
       sharedServices: raw.sharedServices,
@@ -197,6 +207,18 @@ function checkReferences(
         report({
           path: at(index, team, 'network', 'allowFrom', j, 'team'),
           message: 'a team always reaches itself; remove this entry',
+        });
+      }
+    });
+    team.ingress.forEach((route, j) => {
+      const open = team.network.ingressPorts.some((p) => {
+        const r = parsePort(p);
+        return r.protocol === 'TCP' && route.port >= r.port && route.port <= r.endPort;
+      });
+      if (!open) {
+        report({
+          path: at(index, team, 'ingress', j, 'port'),
+          message: `port ${route.port} of host "${route.host}" is not in network.ingressPorts, so the ingress controller could not reach it; add ${route.port}/TCP there`,
         });
       }
     });

@@ -21,6 +21,12 @@ export interface ResolvedEnvironment {
   readonly capacity: Capacity;
   /** Image registries allowed here: the environment's own list, else the platform's. */
   readonly allowedRegistries: readonly string[];
+  readonly domain?: string | undefined;
+  readonly tls: {
+    readonly issuer: 'self-signed' | 'acme';
+    readonly email?: string | undefined;
+    readonly server?: string | undefined;
+  };
   readonly secretStore: {
     readonly provider: 'generated' | 'aws-secrets-manager';
     readonly region?: string | undefined;

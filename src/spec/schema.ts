@@ -88,6 +88,19 @@ const limits = z
   })
   .describe('LimitRange: container defaults and maxima');
 
+const ingressRoute = z.strictObject({
+  host: dnsLabel.describe('Host name under the environment domain, e.g. ml-api → ml-api.<domain>'),
+  service: dnsLabel.describe('Service in the team namespace that serves it'),
+  port: z.number().int().min(1).max(65535).describe('Service port; must be one of network.ingressPorts'),
+  rateLimit: z
+    .strictObject({
+      rps: z.number().int().min(1).describe('nginx.ingress.kubernetes.io/limit-rps'),
+      connections: z.number().int().min(1).describe('nginx.ingress.kubernetes.io/limit-connections'),
+    })
+    .default({ rps: 20, connections: 20 })
+    .describe('Per client address. @default 20 requests/s, 20 connections'),
+});
+
 const crossTeam = z.strictObject({
   team: dnsLabel.describe('Source team allowed to connect'),
   ports: z.array(port).min(1),
@@ -121,6 +134,10 @@ export const teamSchema = z.strictObject({
   serviceAccounts: z.array(serviceAccount).default([]),
   quota: quota.prefault({}),
   limits: limits.prefault({}),
+  ingress: z
+    .array(ingressRoute)
+    .default([])
+    .describe('Hosts published through the ingress controller, with TLS'),
   podSecurity: podSecurityLevel
     .default('restricted')
     .describe('Pod Security Admission level. @default restricted'),
@@ -158,6 +175,19 @@ const managedService = z.strictObject({
 
 const environment = z.strictObject({
   capacity,
+  domain: z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, 'a DNS domain such as ml.company.com')
+    .optional()
+    .describe('Domain of team ingress hosts'),
+  tls: z
+    .strictObject({
+      issuer: z.enum(['self-signed', 'acme']).describe("self-signed: a local CA (kind); acme: Let's Encrypt"),
+      email: z.string().email().optional().describe('ACME account e-mail'),
+      server: z.string().url().optional().describe("ACME directory. @default Let's Encrypt production"),
+    })
+    .default({ issuer: 'self-signed' })
+    .describe('How ingress certificates are issued. @default self-signed'),
   secretStore: z
     .strictObject({
       provider: z

@@ -5,6 +5,8 @@ export interface ManifestFile {
   /** File name inside the component folder, e.g. `ml-team.yaml`. */
   readonly name: string;
   readonly objects: readonly K8sObject[];
+  /** A document that is not a Kubernetes object (a kind cluster config), rendered as is. */
+  readonly raw?: unknown;
 }
 
 export interface Component {
@@ -13,8 +15,14 @@ export interface Component {
   /** Argo CD sync wave: lower waves apply first (namespaces before what lives in them). */
   readonly wave: number;
   readonly files: readonly ManifestFile[];
+  /**
+   * False for files that configure the cluster itself (the API server's audit policy) rather
+   * than being applied to it: written, but not listed in the kustomizations or checked as objects.
+   * @default true
+   */
+  readonly applied?: boolean;
 }
 
 export function allObjects(components: readonly Component[]): K8sObject[] {
-  return components.flatMap((c) => c.files.flatMap((f) => f.objects));
+  return components.filter((c) => c.applied !== false).flatMap((c) => c.files.flatMap((f) => f.objects));
 }

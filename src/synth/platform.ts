@@ -1,5 +1,6 @@
 /** Synthesis entry point: one resolved environment in, the components of its GitOps tree out. */
 import type { ResolvedEnvironment } from '../spec/model.js';
+import { auditPolicy, kindClusterConfig } from './audit.js';
 import type { Component, ManifestFile } from './component.js';
 import { dataServiceObjects } from './data-services.js';
 import { consumerSecrets, secretStores } from './external-secrets.js';
@@ -9,6 +10,7 @@ import { baselinePolicies, sharedServicePolicies, teamPolicies } from './network
 import { admissionPolicies } from './policies.js';
 import { limitRange, resourceQuota } from './quotas.js';
 import { platformRbac, sharedServiceRbac, teamRbac } from './rbac.js';
+import { clusterIssuers, teamIngresses } from './tls.js';
 
 const byName = (a: ManifestFile, b: ManifestFile) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -64,6 +66,10 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
     .map((svc) => ({ name: `${svc.name}.yaml`, objects: dataServiceObjects(env, svc) }))
     .filter((f) => f.objects.length > 0);
 
+  const ingresses: ManifestFile[] = teams
+    .map((t) => ({ name: `${t.name}.yaml`, objects: teamIngresses(env, t, teamLabels(env, t)) }))
+    .filter((f) => f.objects.length > 0);
+
   return [
     // Policies first: nothing should be admitted before the rules that judge it exist.
     { name: 'policies', wave: -1, files: [{ name: 'admission.yaml', objects: admissionPolicies(env) }] },
@@ -74,6 +80,22 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
     ...(secrets.length > 0 ? [{ name: 'external-secrets', wave: 1, files: secrets.sort(byName) }] : []),
     ...(dataServices.length > 0
       ? [{ name: 'data-services', wave: 2, files: dataServices.sort(byName) }]
+      : []),
+    { name: 'tls', wave: 0, files: [{ name: 'issuers.yaml', objects: clusterIssuers(env) }] },
+    ...(ingresses.length > 0 ? [{ name: 'ingress', wave: 2, files: ingresses.sort(byName) }] : []),
+    // The local cluster's own configuration: `kind create cluster --config gitops/local/kind/cluster.yaml`.
+    ...(env.environment === 'local'
+      ? [
+          {
+            name: 'kind',
+            wave: 0,
+            applied: false,
+            files: [
+              { name: 'audit-policy.yaml', objects: [auditPolicy()] },
+              { name: 'cluster.yaml', objects: [], raw: kindClusterConfig(`${env.platform.name}-local`) },
+            ],
+          },
+        ]
       : []),
   ];
 }
