@@ -1,12 +1,11 @@
 /** `mlp admit pod.yaml -n NS`: would LimitRange and ResourceQuota admit this pod, and why not. */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { admitPod, podSpecOf } from '../../check/quota/admit.js';
 import { formatResource } from '../../check/quota/resources.js';
 import type { K8sObject } from '../../k8s/object.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
+import { readManifests } from '../manifests.js';
 import { emit, type OutputFormat } from '../output.js';
 
 export interface AdmitOptions {
@@ -17,31 +16,12 @@ export interface AdmitOptions {
 }
 
 function readPods(path: string): K8sObject[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read ${path}`);
-  }
-  const docs = parseAllDocuments(text);
-  const out: K8sObject[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    const err = doc.errors[0];
-    if (err) {
-      const pos = err.linePos?.[0];
-      throw new UsageError(
-        `${path}:${pos?.line ?? 1}:${pos?.col ?? 1}: invalid YAML: ${err.message.split('\n')[0]}`,
-      );
-    }
-    const o = doc.toJS() as K8sObject | null;
-    if (!o) continue;
-    if (typeof o !== 'object' || !o.kind || !podSpecOf(o)) {
-      throw new UsageError(
-        `${path}: expected a Pod (or a workload with a pod template), received ${o?.kind ?? 'no kind'}`,
-      );
-    }
-    out.push(o);
-  }
+  const out = readManifests(path);
+  const notPod = out.find((o) => !podSpecOf(o));
+  if (notPod)
+    throw new UsageError(
+      `${path}: expected a Pod (or a workload with a pod template), received ${notPod.kind}`,
+    );
   if (out.length === 0) throw new UsageError(`${path}: no pod in the file`);
   return out;
 }
