@@ -32,39 +32,24 @@ export async function runChecks(
   env: ResolvedEnvironment,
 ): Promise<CheckReport> {
   const findings: Finding[] = [];
+  const passIfClean = (list: Finding[], ruleId: string, message: string): Finding[] =>
+    list.some((f) => f.status === 'fail' || f.status === 'error')
+      ? list
+      : [...list, { ruleId, status: 'pass', resource: `environment/${env.environment}`, path: '', message }];
   const schema = await checkSchema(objects, env.platform.kubernetesVersion);
   findings.push(
-    ...(schema.length > 0
-      ? schema
-      : [
-          {
-            ruleId: 'schema',
-            status: 'pass' as const,
-            resource: `environment/${env.environment}`,
-            path: '',
-            message: `${objects.length} objects valid for Kubernetes ${env.platform.kubernetesVersion}`,
-          },
-        ]),
+    ...passIfClean(
+      schema,
+      'schema',
+      `${objects.length} objects valid for Kubernetes ${env.platform.kubernetesVersion}`,
+    ),
   );
   findings.push(...checkRbac(objects, new RbacAuthorizer(objects), env));
   const network = checkNetwork(new NetworkModel(objects, systemNamespaces(env)), env);
   findings.push(...network.findings);
   findings.push(...checkCapacity(objects, env.capacity, env.environment));
   findings.push(...checkLimitRanges(objects));
-  const secrets = scanObjects(objects);
-  findings.push(
-    ...(secrets.length > 0
-      ? secrets
-      : [
-          {
-            ruleId: 'secrets',
-            status: 'pass' as const,
-            resource: `environment/${env.environment}`,
-            path: '',
-            message: 'no secret material in the rendered tree',
-          },
-        ]),
-  );
+  findings.push(...passIfClean(scanObjects(objects), 'secrets', 'no secret material in the rendered tree'));
   // The environment's own admission rules over its own workloads (platform components included).
   const rules = policyRules({ allowedRegistries: env.allowedRegistries });
   findings.push(
