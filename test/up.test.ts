@@ -85,3 +85,14 @@ it('starts registry and server with the demo model, stops cleanly, and reuses th
   expect(second.code).toBe(0);
   expect(second.stderr).toContain('reusing model "sentiment"');
 }, 60_000);
+
+it('says which port is taken instead of crashing', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const taken = String((blocker.address() as { port: number }).port);
+  const r = await mlp(['up', '--port', taken, '--registry-port', '0', '--state', join(tempDir(), 'state')]);
+  blocker.close();
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('another process uses that port');
+}, 30_000);

@@ -24,19 +24,30 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
   const percent = Number(opts.challengerPercent);
   if (!(percent >= 0 && percent <= 100))
     throw new UsageError(`--challenger-percent: expected 0-100, received "${opts.challengerPercent}"`);
-  const platform = await startLocalPlatform({
-    stateDir: resolve(io.cwd, opts.state),
-    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-    ...(process.env.MLP_ARTIFACTS_URI ? { artifactsUri: process.env.MLP_ARTIFACTS_URI } : {}),
-    ...(process.env.MLP_S3_ENDPOINT ? { s3Endpoint: process.env.MLP_S3_ENDPOINT } : {}),
-    host: opts.host,
-    registryPort: port(opts.registryPort, '--registry-port'),
-    servingPort: port(opts.port, '--port'),
-    challengerPercent: percent,
-    pollMs: 2000,
-    logger: opts.verbose ?? false,
-    progress: (line) => io.stderr(`${line}\n`),
-  });
+  let platform: Awaited<ReturnType<typeof startLocalPlatform>>;
+  try {
+    platform = await startLocalPlatform({
+      stateDir: resolve(io.cwd, opts.state),
+      ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+      ...(process.env.MLP_ARTIFACTS_URI ? { artifactsUri: process.env.MLP_ARTIFACTS_URI } : {}),
+      ...(process.env.MLP_S3_ENDPOINT ? { s3Endpoint: process.env.MLP_S3_ENDPOINT } : {}),
+      host: opts.host,
+      registryPort: port(opts.registryPort, '--registry-port'),
+      servingPort: port(opts.port, '--port'),
+      challengerPercent: percent,
+      pollMs: 2000,
+      logger: opts.verbose ?? false,
+      progress: (line) => io.stderr(`${line}\n`),
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e.code === 'EADDRINUSE') {
+      throw new UsageError(
+        `${e.message.replace(/^listen /, '')}: another process uses that port; choose others with --port and --registry-port`,
+      );
+    }
+    throw err;
+  }
   const versions = [...platform.aliases].map(([a, v]) => `${a}=v${v}`).join(', ');
   io.stdout(
     [
