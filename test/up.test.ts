@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { upCommand } from '../src/cli/commands/up.js';
-import { mlp, tempDir } from './helpers.js';
+import { mlp, ROOT, tempDir } from './helpers.js';
 
 async function runUp(cwd: string, work: (servingUrl: string, registryUrl: string) => Promise<void>) {
   let stdout = '';
@@ -96,3 +96,37 @@ it('says which port is taken instead of crashing', async () => {
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('another process uses that port');
 }, 30_000);
+
+it('stops cleanly on Ctrl-C (SIGINT) as a real process', async () => {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  // The bin runs the compiled CLI; `npm ci` builds it (prepare), `npm run build` after edits.
+  expect(existsSync(join(ROOT, 'dist', 'cli', 'main.js')), 'dist/ is missing: run npm run build').toBe(true);
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'mlp.js'),
+      'up',
+      '--port',
+      '0',
+      '--registry-port',
+      '0',
+      '--state',
+      join(tempDir(), 'state'),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 400 && !stdout.includes('model server'); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  const serving = /model server\s+(\S+)/.exec(stdout)?.[1];
+  expect(serving, stderr).toBeDefined();
+  expect((await fetch(`${serving}/ready`)).status).toBe(200);
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+  expect(stderr).toContain('stopped cleanly');
+}, 60_000);
