@@ -2,6 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { encodeBatch, MAX_TOKENS, VOCAB_SIZE } from '../model/featurize.js';
 import type { LABELS } from '../model/onnx-graph.js';
+import { MicroBatcher } from './batcher.js';
 import { ServingError } from './errors.js';
 import type { LoadedModel } from './model-pool.js';
 
@@ -53,7 +54,19 @@ export async function runTokens(
   return out[model.outputs[0]!.name]!.data as Float32Array;
 }
 
-export async function predictTexts(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
+const batchers = new WeakMap<LoadedModel, MicroBatcher<string, Prediction>>();
+
+/** Predictions for texts; concurrent calls on one model version share a model run. */
+export function predictTexts(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
+  let batcher = batchers.get(model);
+  if (!batcher) {
+    batcher = new MicroBatcher((all) => runTexts(model, all), 256);
+    batchers.set(model, batcher);
+  }
+  return batcher.run(texts);
+}
+
+async function runTexts(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
   const { ids, length } = encodeBatch(texts);
   const probs = await runTokens(model, ids, texts.length, length);
   return texts.map((_, i) => {
