@@ -8,7 +8,9 @@ import { severityOf } from './severity.js';
 export interface SarifInput {
   readonly findings: readonly Finding[];
   /** Finding resource (`Kind/ns/name`) → file path relative to the repository. */
-  readonly files: ReadonlyMap<string, string>;
+  readonly files?: ReadonlyMap<string, string>;
+  /** Or per finding, when one report spans several environments with the same resource names. */
+  readonly fileOf?: (f: Finding) => string | undefined;
   /** Where findings that are not about one object point (the spec file). */
   readonly fallbackFile: string;
   readonly version: string;
@@ -32,7 +34,7 @@ export function toSarif(input: SarifInput): Record<string, unknown> {
           },
         },
         results: failing.map((f) => {
-          const file = input.files.get(f.resource) ?? input.fallbackFile;
+          const file = input.fileOf?.(f) ?? input.files?.get(f.resource) ?? input.fallbackFile;
           const line = /:(\d+)$/.exec(f.resource);
           return {
             ruleId: f.ruleId,

@@ -8,8 +8,9 @@ import { scanText } from '../../check/secrets.js';
 import { severityOf } from '../../check/severity.js';
 import { objectRef } from '../../k8s/object.js';
 import type { ResolvedEnvironment } from '../../spec/model.js';
+import { allObjects, type Component } from '../../synth/component.js';
 import { synthesize } from '../../synth/platform.js';
-import { environments, objectsOf, openSpec } from '../context.js';
+import { environments, openSpec } from '../context.js';
 import { EXIT, type Io } from '../io.js';
 import { emit, type OutputFormat, parseOutput, table } from '../output.js';
 
@@ -32,19 +33,34 @@ const MATRIX_TABLE_LIMIT = 25;
 export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> {
   const spec = openSpec(opts, io);
   const reports: CheckReport[] = [];
+  // Where each finding's resource is rendered, per environment (names repeat across them).
+  const fileOf = new WeakMap<Finding, string>();
   for (const env of environments(spec, opts.env)) {
     const started = performance.now();
-    reports.push(await runChecks(objectsOf(env), env));
+    const components = synthesize(env);
+    const report = await runChecks(allObjects(components), env);
+    reports.push(report);
     io.stderr(`checked ${env.environment} in ${Math.round(performance.now() - started)} ms\n`);
+    if (opts.output === 'sarif') {
+      const files = renderedFiles(env, components);
+      for (const f of report.findings) {
+        const file = files.get(f.resource);
+        if (file) fileOf.set(f, file);
+      }
+    }
   }
   // The spec itself goes to git too: it must hold no secret material either.
   const specFindings = scanText(readFileSync(spec.file, 'utf8'), spec.file);
   const failed = specFindings.length > 0 || reports.some((r) => r.summary.fail > 0 || r.summary.error > 0);
   if (opts.output === 'sarif') {
-    const envs = environments(spec, opts.env);
-    io.stdout(
-      `${JSON.stringify(toSarif({ findings: [...specFindings, ...reports.flatMap((r) => r.findings)], files: renderedFiles(envs), fallbackFile: relative(io.cwd, spec.file), version: '0.1.0' }), null, 2)}\n`,
-    );
+    const findings = [...specFindings, ...reports.flatMap((r) => r.findings)];
+    const sarif = toSarif({
+      findings,
+      fileOf: (f) => fileOf.get(f),
+      fallbackFile: relative(io.cwd, spec.file),
+      version: '0.1.0',
+    });
+    io.stdout(`${JSON.stringify(sarif, null, 2)}\n`);
     return failed ? EXIT.failed : EXIT.ok;
   }
   io.stdout(
@@ -63,13 +79,11 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
 }
 
 /** Resource → the file under gitops/<env>/ that holds it, for SARIF locations. */
-function renderedFiles(envs: readonly ResolvedEnvironment[]): Map<string, string> {
+function renderedFiles(env: ResolvedEnvironment, components: readonly Component[]): Map<string, string> {
   const files = new Map<string, string>();
-  for (const env of envs) {
-    for (const c of synthesize(env)) {
-      for (const f of c.files)
-        for (const o of f.objects) files.set(objectRef(o), `gitops/${env.environment}/${c.name}/${f.name}`);
-    }
+  for (const c of components) {
+    for (const f of c.files)
+      for (const o of f.objects) files.set(objectRef(o), `gitops/${env.environment}/${c.name}/${f.name}`);
   }
   return files;
 }
