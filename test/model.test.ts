@@ -60,3 +60,24 @@ describe('demo models', () => {
     await session.release();
   });
 });
+
+describe('mlp model eval on bad input', () => {
+  it('reports a malformed data line, a missing file and a non-model file with exit 2', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { mlp, tempDir } = await import('./helpers.js');
+    const dir = tempDir();
+    const model = join(dir, 'm.onnx');
+    writeFileSync(model, demoModelOnnx('1'));
+    writeFileSync(join(dir, 'bad.tsv'), 'positive\tgood\nbogus line\n');
+    const bad = await mlp(['model', 'eval', model, '--data', join(dir, 'bad.tsv')]);
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.stderr).toContain('bad.tsv: line 2: expected "label<TAB>text"');
+    expect((await mlp(['model', 'eval', model, '--data', join(dir, 'none.tsv')])).stderr).toContain(
+      'cannot read',
+    );
+    writeFileSync(join(dir, 'junk.onnx'), 'not a model');
+    const junk = await mlp(['model', 'eval', join(dir, 'junk.onnx')]);
+    expect(junk.code).toBe(2);
+    expect(junk.stderr).toContain('not a sentiment model onnxruntime can run');
+  });
+});

@@ -4,6 +4,7 @@ import type { Finding } from './finding.js';
 
 export type Severity = 'high' | 'medium' | 'low';
 
+// Any non-empty registry list: it only makes the registry rule exist, to read its severity.
 const POLICY_SEVERITY = new Map(
   policyRules({ allowedRegistries: ['x'] }).map((r) => [`policy.${r.id}`, r.severity]),
 );

@@ -35,7 +35,15 @@ export function modelBuildCommand(opts: { version: string; out: string }, io: Io
 }
 
 export async function modelEvalCommand(files: string[], opts: { data: string }, io: Io): Promise<number> {
-  const examples = readExamples(resolve(io.cwd, opts.data));
+  let examples: ReturnType<typeof readExamples>;
+  try {
+    examples = readExamples(resolve(io.cwd, opts.data));
+  } catch (err) {
+    // A missing file or a malformed line: the user's input, located, not a crash.
+    throw new UsageError(
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? `cannot read ${opts.data}` : (err as Error).message,
+    );
+  }
   for (const file of files) {
     let bytes: Uint8Array;
     try {
@@ -43,7 +51,14 @@ export async function modelEvalCommand(files: string[], opts: { data: string }, 
     } catch {
       throw new UsageError(`cannot read ${file}`);
     }
-    const acc = await accuracy(bytes, examples);
+    let acc: number;
+    try {
+      acc = await accuracy(bytes, examples);
+    } catch (err) {
+      throw new UsageError(
+        `${file}: not a sentiment model onnxruntime can run: ${(err as Error).message.split('\n')[0]}`,
+      );
+    }
     io.stdout(`${file}: accuracy ${(acc * 100).toFixed(1)}% on ${examples.length} examples\n`);
   }
   return EXIT.ok;
