@@ -80,4 +80,25 @@ describe('mlp model eval on bad input', () => {
     expect(junk.code).toBe(2);
     expect(junk.stderr).toContain('not a sentiment model onnxruntime can run');
   });
+
+  it('says when no registry answers, for push and alias', async () => {
+    const { createServer } = await import('node:net');
+    const { mlp, tempDir } = await import('./helpers.js');
+    const { writeFileSync } = await import('node:fs');
+    // A port that was free a moment ago: nothing listens there now.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
+    await new Promise((r) => probe.close(r));
+    const model = join(tempDir(), 'm.onnx');
+    writeFileSync(model, demoModelOnnx('1'));
+    for (const args of [
+      ['model', 'push', model, '--name', 'x', '--registry', url],
+      ['model', 'alias', 'x', 'champion', '1', '--registry', url],
+    ]) {
+      const r = await mlp(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot reach a registry at ${url} (ECONNREFUSED)`);
+    }
+  });
 });

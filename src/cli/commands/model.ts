@@ -14,11 +14,14 @@ async function call<T>(fn: () => Promise<T>, url: string): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof RegistryError) throw new UsageError(`registry ${url}: ${err.message}`);
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    if (cause === 'ECONNREFUSED')
+    // fetch fails with a TypeError whatever went wrong on the network: say what and where.
+    if (err instanceof TypeError && err.message === 'fetch failed') {
+      const cause = err.cause as { code?: string; message?: string } | undefined;
+      const why = cause?.code ?? cause?.message ?? 'network error';
       throw new UsageError(
-        `no registry at ${url} (start one with "mlp up", or set --registry / MLFLOW_TRACKING_URI)`,
+        `cannot reach a registry at ${url} (${why}); start one with "mlp up", or set --registry / MLFLOW_TRACKING_URI`,
       );
+    }
     throw err;
   }
 }
