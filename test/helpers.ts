@@ -24,3 +24,18 @@ export async function mlp(
   const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd });
   return { code, stdout, stderr };
 }
+
+/**
+ * Polls `probe` until it returns something truthy, or gives up after `ms` and returns the last
+ * value. The deadline is generous on purpose: CI shares two cores, and this guards against hangs,
+ * it measures nothing.
+ */
+export async function waitFor<T>(probe: () => T | Promise<T>, ms = 90_000, every = 50): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = await probe();
+  while (!value && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, every));
+    value = await probe();
+  }
+  return value;
+}

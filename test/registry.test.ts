@@ -4,8 +4,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FsArtifactStore } from '../src/registry/artifacts.js';
 import { openRegistry, type Registry } from '../src/registry/service.js';
-import { POSTGRES_URL, tempDir } from './helpers.js';
+import { POSTGRES_URL, tempDir, waitFor } from './helpers.js';
 
 const backends = [
   {
@@ -309,13 +310,8 @@ describe.each(backends)('registry on $name', ({ name: backend, open }) => {
         setTimeout(resolve, 200);
       }, 100);
     });
-    // The server notices the disconnect asynchronously: give it up to 5 s to clean up.
-    for (
-      let i = 0;
-      i < 50 && readdirSync(join((reg.artifacts as FsArtifactStore).root, '.uploads')).length > 0;
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 100));
+    // The server notices the disconnect asynchronously.
+    await waitFor(() => readdirSync(join((reg.artifacts as FsArtifactStore).root, '.uploads')).length === 0);
     expect(readdirSync(join((reg.artifacts as FsArtifactStore).root, '.uploads'))).toEqual([]);
     expect(existsSync(join((reg.artifacts as FsArtifactStore).root, 'models', 'cut', 'model.onnx'))).toBe(
       false,

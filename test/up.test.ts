@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { upCommand } from '../src/cli/commands/up.js';
-import { mlp, ROOT, tempDir } from './helpers.js';
+import { mlp, ROOT, tempDir, waitFor } from './helpers.js';
 
 async function runUp(cwd: string, work: (servingUrl: string, registryUrl: string) => Promise<void>) {
   let stdout = '';
@@ -12,8 +12,7 @@ async function runUp(cwd: string, work: (servingUrl: string, registryUrl: string
   const stop = new AbortController();
   const opts = { state: '.mlp', host: '127.0.0.1', registryPort: '0', port: '0', challengerPercent: '10' };
   const done = upCommand(opts, io, stop.signal);
-  for (let i = 0; i < 300 && !stdout.includes('model server'); i++)
-    await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => stdout.includes('model server'));
   const servingUrl = /model server\s+(\S+)/.exec(stdout)![1]!;
   const registryUrl = /model registry \(MLflow API\)\s+(\S+)\/api/.exec(stdout)![1]!;
   await work(servingUrl, registryUrl);
@@ -52,17 +51,19 @@ it('starts registry and server with the demo model, stops cleanly, and reuses th
       0,
     );
     let served = '';
-    for (let i = 0; i < 50 && served !== '3'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      served =
-        (
-          await fetch(`${serving}/predict`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-model-version': 'champion' },
-            body: JSON.stringify({ text: 'ok' }),
-          })
-        ).headers.get('x-model-version') ?? '';
-    }
+    await waitFor(
+      async () => {
+        const r = await fetch(`${serving}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-model-version': 'champion' },
+          body: JSON.stringify({ text: 'ok' }),
+        });
+        served = r.headers.get('x-model-version') ?? '';
+        return served === '3';
+      },
+      90_000,
+      100,
+    );
     expect(served).toBe('3');
     const missing = await mlp(['model', 'alias', 'sentiment', 'champion', '9', '--registry', registry]);
     expect(missing.code).toBe(2);
@@ -84,7 +85,7 @@ it('starts registry and server with the demo model, stops cleanly, and reuses th
   });
   expect(second.code).toBe(0);
   expect(second.stderr).toContain('reusing model "sentiment"');
-}, 60_000);
+}, 120_000);
 
 it('says which port is taken instead of crashing', async () => {
   const { createServer } = await import('node:net');
@@ -95,7 +96,7 @@ it('says which port is taken instead of crashing', async () => {
   blocker.close();
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('another process uses that port');
-}, 30_000);
+}, 120_000);
 
 it('stops cleanly on Ctrl-C (SIGINT) as a real process', async () => {
   const { spawn } = await import('node:child_process');
@@ -121,12 +122,11 @@ it('stops cleanly on Ctrl-C (SIGINT) as a real process', async () => {
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let i = 0; i < 400 && !stdout.includes('model server'); i++)
-    await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => stdout.includes('model server') || child.exitCode !== null);
   const serving = /model server\s+(\S+)/.exec(stdout)?.[1];
   expect(serving, stderr).toBeDefined();
   expect((await fetch(`${serving}/ready`)).status).toBe(200);
   child.kill('SIGINT');
   expect(await exited).toBe(0);
   expect(stderr).toContain('stopped cleanly');
-}, 60_000);
+}, 120_000);

@@ -1,23 +1,24 @@
 /** The `mlp` command: parse flags, call one command module, map errors to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
 import { formatIssue, SpecError } from '../spec/errors.js';
-import { platformJsonSchema } from '../spec/schema.js';
-import { admitCommand } from './commands/admit.js';
-import { canICommand } from './commands/can-i.js';
-import { checkCommand, parseCheckOutput } from './commands/check.js';
-import { diffCommand } from './commands/diff.js';
-import {
-  modelAliasCommand,
-  modelBuildCommand,
-  modelEvalCommand,
-  modelPushCommand,
-} from './commands/model.js';
-import { policyCheckCommand } from './commands/policy.js';
-import { reachCommand } from './commands/reach.js';
-import { synthCommand } from './commands/synth.js';
-import { upCommand } from './commands/up.js';
+import { parseCheckOutput, parseOutput } from './formats.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
-import { parseOutput } from './output.js';
+
+/*
+ * Command modules are imported inside their actions, not here: `mlp --version` or `mlp can-i`
+ * must not pay for the ONNX runtime, the AWS SDK, Fastify or PGlite that other commands use.
+ */
+const commands = {
+  admit: () => import('./commands/admit.js'),
+  canI: () => import('./commands/can-i.js'),
+  check: () => import('./commands/check.js'),
+  diff: () => import('./commands/diff.js'),
+  model: () => import('./commands/model.js'),
+  policy: () => import('./commands/policy.js'),
+  reach: () => import('./commands/reach.js'),
+  synth: () => import('./commands/synth.js'),
+  up: () => import('./commands/up.js'),
+};
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -52,7 +53,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--out <dir>', 'output directory', 'gitops')
     .addOption(outputOption())
-    .action((opts) => setExit(synthCommand(opts, io)));
+    .action(async (opts) => setExit((await commands.synth()).synthCommand(opts, io)));
 
   program
     .command('check')
@@ -69,7 +70,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .argParser(parseCheckOutput),
     )
     .option('--all', 'list passing findings too')
-    .action(async (opts) => setExit(await checkCommand(opts, io)));
+    .action(async (opts) => setExit(await (await commands.check()).checkCommand(opts, io)));
 
   program
     .command('can-i')
@@ -84,7 +85,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--as <user>', 'user to ask for (system:serviceaccount:NS:NAME for a service account)')
     .option('--as-group <group>', 'group of the user (repeatable); groups are never implied', collect, [])
     .addOption(outputOption())
-    .action((verb, resource, name, opts) => setExit(canICommand(verb, resource, name, opts, io)));
+    .action(async (verb, resource, name, opts) =>
+      setExit((await commands.canI()).canICommand(verb, resource, name, opts, io)),
+    );
 
   program
     .command('reach')
@@ -95,7 +98,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(specOption())
     .addOption(envOption())
     .addOption(outputOption())
-    .action((from, to, opts) => setExit(reachCommand(from, to, opts, io)));
+    .action(async (from, to, opts) => setExit((await commands.reach()).reachCommand(from, to, opts, io)));
 
   program
     .command('admit')
@@ -105,7 +108,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(specOption())
     .addOption(envOption())
     .addOption(outputOption())
-    .action((file, opts) => setExit(admitCommand(file, opts, io)));
+    .action(async (file, opts) => setExit((await commands.admit()).admitCommand(file, opts, io)));
 
   program
     .command('diff')
@@ -115,7 +118,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--against <dir>', 'compare the rendered tree with this directory, e.g. gitops/local')
     .addOption(specOption())
     .addOption(outputOption())
-    .action((env, other, opts) => setExit(diffCommand(env, other, opts, io)));
+    .action(async (env, other, opts) => setExit((await commands.diff()).diffCommand(env, other, opts, io)));
 
   program
     .command('policy')
@@ -126,7 +129,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(specOption())
     .addOption(envOption())
     .addOption(outputOption())
-    .action((files, opts) => setExit(policyCheckCommand(files, opts, io)));
+    .action(async (files, opts) => setExit((await commands.policy()).policyCheckCommand(files, opts, io)));
 
   program
     .command('up')
@@ -139,7 +142,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-p, --port <port>', 'model server port', '8080')
     .option('--challenger-percent <n>', 'share of traffic for the challenger', '10')
     .option('-v, --verbose', 'JSON request logs on stderr')
-    .action(async (opts) => setExit(await upCommand(opts, io)));
+    .action(async (opts) => setExit(await (await commands.up()).upCommand(opts, io)));
 
   const model = program.command('model').description('build, evaluate and register model versions');
   model
@@ -147,13 +150,15 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('write a demo sentiment model (ONNX) built from the AFINN-165 lexicon')
     .argument('<version>', 'model version: 1 (lexicon) or 2 (lexicon + negation and contrast)')
     .requiredOption('-o, --out <file.onnx>', 'output file')
-    .action((version, opts) => setExit(modelBuildCommand({ version, out: opts.out }, io)));
+    .action(async (version, opts) =>
+      setExit((await commands.model()).modelBuildCommand({ version, out: opts.out }, io)),
+    );
   model
     .command('eval')
     .description('accuracy of sentiment models on a labelled TSV set')
     .argument('<model.onnx...>', 'model files')
     .option('--data <file.tsv>', 'labelled examples (label<TAB>text)', 'testdata/sentiment/eval.tsv')
-    .action(async (files, opts) => setExit(await modelEvalCommand(files, opts, io)));
+    .action(async (files, opts) => setExit(await (await commands.model()).modelEvalCommand(files, opts, io)));
   model
     .command('push')
     .description('register a model file as a new version in the registry')
@@ -162,7 +167,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--alias <alias>', 'point this alias (e.g. challenger) at the new version')
     .option('--description <text>', 'version description')
     .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
-    .action(async (file, opts) => setExit(await modelPushCommand(file, opts, io)));
+    .action(async (file, opts) => setExit(await (await commands.model()).modelPushCommand(file, opts, io)));
   model
     .command('alias')
     .description(
@@ -175,13 +180,14 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
     .action(async (name, alias, version, opts) => {
       if (!version && !opts.delete) throw new UsageError('give a version, or --delete');
-      setExit(await modelAliasCommand(name, alias, version ?? '', opts, io));
+      setExit(await (await commands.model()).modelAliasCommand(name, alias, version ?? '', opts, io));
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of platform.yaml (for editor completion)')
-    .action(() => {
+    .action(async () => {
+      const { platformJsonSchema } = await import('../spec/schema.js');
       io.stdout(`${JSON.stringify(platformJsonSchema(), null, 2)}\n`);
       setExit(EXIT.ok);
     });

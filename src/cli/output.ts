@@ -1,17 +1,9 @@
 /** `--output table|json|yaml`: one place that formats results for people and for programs. */
 import Table from 'cli-table3';
 import { stringify } from 'yaml';
-import { UsageError } from './io.js';
+import type { OutputFormat } from './formats.js';
 
-export type OutputFormat = 'table' | 'json' | 'yaml';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml'];
-
-export function parseOutput(value: string): OutputFormat {
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
-    throw new UsageError(`--output: expected one of ${OUTPUT_FORMATS.join(', ')}, received "${value}"`);
-  }
-  return value as OutputFormat;
-}
+export type { OutputFormat } from './formats.js';
 
 /** Machine formats print `data`; the table format prints what `human` renders. */
 export function emit(format: OutputFormat, data: unknown, human: () => string): string {

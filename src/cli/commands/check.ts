@@ -11,14 +11,9 @@ import type { ResolvedEnvironment } from '../../spec/model.js';
 import { allObjects, type Component } from '../../synth/component.js';
 import { synthesize } from '../../synth/platform.js';
 import { environments, openSpec } from '../context.js';
+import type { CheckOutput } from '../formats.js';
 import { EXIT, type Io } from '../io.js';
-import { emit, type OutputFormat, parseOutput, table } from '../output.js';
-
-export type CheckOutput = OutputFormat | 'sarif';
-
-export function parseCheckOutput(value: string): CheckOutput {
-  return value === 'sarif' ? value : parseOutput(value);
-}
+import { emit, table } from '../output.js';
 
 export interface CheckOptions {
   readonly file?: string;
