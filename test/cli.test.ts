@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -68,6 +68,34 @@ describe('mlp CLI', () => {
     );
     expect(bad.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(join(dir, 'gitops', 'local', 'quotas', 'ml-team.yaml'), 'utf8')).toBe(before);
+  });
+
+  it('synth removes what an interrupted synth left and trees of environments dropped from the spec', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'gitops');
+    expect((await mlp(['synth', '-f', EXAMPLE, '--out', out])).code).toBe(0);
+    // A synth killed mid-write leaves its staging and old folders; PID 2^22+1 is never running.
+    for (const leftover of ['local.tmp-4194305-1', 'local.old-4194305-2', 'prod.tmp-4194305-3']) {
+      mkdirSync(join(out, leftover, 'rbac'), { recursive: true });
+      writeFileSync(join(out, leftover, 'rbac', 'x.yaml'), 'half: written\n');
+    }
+    mkdirSync(join(out, 'notes'));
+    writeFileSync(join(out, 'notes', 'README.md'), "ours, not mlp's\n");
+    // The same spec without its staging environment.
+    const text = exampleText();
+    const spec = join(dir, 'platform.yaml');
+    writeFileSync(spec, text.slice(0, text.indexOf('  staging:\n')) + text.slice(text.indexOf('  prod:\n')));
+    const r = await mlp(['synth', '-f', spec, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `removed ${join(out, 'staging')}: environment "staging" is no longer in the spec`,
+    );
+    expect(readdirSync(out).sort()).toEqual(['dev', 'local', 'notes', 'prod']);
+    // With -e only the named environment is written and nothing else is touched.
+    mkdirSync(join(out, 'staging'));
+    writeFileSync(join(out, 'staging', 'kustomization.yaml'), 'resources: []\n');
+    expect((await mlp(['synth', '-f', spec, '-e', 'local', '--out', out])).code).toBe(0);
+    expect(existsSync(join(out, 'staging', 'kustomization.yaml'))).toBe(true);
   });
 
   it('kubectl kustomize builds the synthesized tree into the same objects', async (ctx) => {

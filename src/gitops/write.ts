@@ -3,12 +3,54 @@
  * in a sibling temp folder and swapped in with renames. Files from an earlier synth that the
  * new one no longer produces are gone afterwards, because the whole folder is replaced.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+
+/** Is a process with this id still running? (A synth that was killed left its temp folders.) */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the `<dir>.tmp-<pid>-<ms>` and `<dir>.old-<pid>-<ms>` siblings that an interrupted
+ * writeTree left behind. Only those of processes that are gone: a synth running beside us keeps
+ * its own. Returns the removed paths.
+ */
+export function sweepLeftovers(dir: string): string[] {
+  const parent = dirname(dir);
+  if (!existsSync(parent)) return [];
+  const leftover = new RegExp(
+    `^${basename(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)-\\d+$`,
+  );
+  const removed: string[] = [];
+  for (const name of readdirSync(parent)) {
+    const m = leftover.exec(name);
+    if (!m || alive(Number(m[2]))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+    removed.push(join(parent, name));
+  }
+  return removed;
+}
 
 export function writeTree(dir: string, files: ReadonlyMap<string, string>): void {
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
+  sweepLeftovers(dir);
   const stamp = `${process.pid}-${Date.now()}`;
   const staging = `${dir}.tmp-${stamp}`;
   const old = `${dir}.old-${stamp}`;
