@@ -70,6 +70,15 @@ describe('mlp CLI', () => {
     expect(readFileSync(join(dir, 'gitops', 'local', 'quotas', 'ml-team.yaml'), 'utf8')).toBe(before);
   });
 
+  it('says on stderr when it falls back to the bundled example', async () => {
+    const empty = tempDir();
+    const r = await mlp(['can-i', 'get', 'pods', '-n', 'ml-team', '--as', 'nobody'], empty);
+    expect(r.stderr).toContain('mlp: no platform.yaml here; using the bundled example');
+    writeFileSync(join(empty, 'platform.yaml'), exampleText());
+    const own = await mlp(['can-i', 'get', 'pods', '-n', 'ml-team', '--as', 'nobody'], empty);
+    expect(own.stderr).not.toContain('bundled example');
+  });
+
   it('synth removes what an interrupted synth left and trees of environments dropped from the spec', async () => {
     const dir = tempDir();
     const out = join(dir, 'gitops');
