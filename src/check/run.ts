@@ -12,6 +12,7 @@ import { checkRbac } from './rbac/rules.js';
 import { checkSchema } from './schema.js';
 import { scanObjects } from './secrets.js';
 import { bySeverity, type Severity } from './severity.js';
+import { checkUnique } from './unique.js';
 
 export interface CheckReport {
   readonly environment: string;
@@ -27,16 +28,25 @@ export function systemNamespaces(env: ResolvedEnvironment): string[] {
   return ['default', 'kube-system', env.platform.monitoringNamespace, env.platform.ingressNamespace];
 }
 
+export interface CheckOptions {
+  /** Where an object is rendered (`gitops/<env>/<component>/<file>`), to locate findings. */
+  readonly fileOf?: (o: K8sObject) => string | undefined;
+}
+
 export async function runChecks(
   objects: readonly K8sObject[],
   env: ResolvedEnvironment,
+  options: CheckOptions = {},
 ): Promise<CheckReport> {
   const findings: Finding[] = [];
   const passIfClean = (list: Finding[], ruleId: string, message: string): Finding[] =>
     list.some((f) => f.status === 'fail' || f.status === 'error')
       ? list
       : [...list, { ruleId, status: 'pass', resource: `environment/${env.environment}`, path: '', message }];
-  const schema = await checkSchema(objects, env.platform.kubernetesVersion);
+  const schema = [
+    ...checkUnique(objects, options.fileOf),
+    ...(await checkSchema(objects, env.platform.kubernetesVersion)),
+  ];
   findings.push(
     ...passIfClean(
       schema,
@@ -47,7 +57,14 @@ export async function runChecks(
   findings.push(...checkRbac(objects, new RbacAuthorizer(objects), env));
   const network = checkNetwork(new NetworkModel(objects, systemNamespaces(env)), env);
   findings.push(...network.findings);
-  findings.push(...checkCapacity(objects, env.capacity, env.environment));
+  findings.push(
+    ...checkCapacity(
+      objects,
+      env.capacity,
+      env.environment,
+      env.teams.map((t) => t.name),
+    ),
+  );
   findings.push(...checkLimitRanges(objects));
   findings.push(...passIfClean(scanObjects(objects), 'secrets', 'no secret material in the rendered tree'));
   // The environment's own admission rules over its own workloads (platform components included).
