@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetworkModel } from '../src/check/network/reach.js';
 import { checkNetwork } from '../src/check/network/rules.js';
+import { validateNetworkPolicies } from '../src/check/network/validate.js';
 import { checkCapacity } from '../src/check/quota/fit.js';
 import { runChecks, systemNamespaces } from '../src/check/run.js';
 import { checkUnique } from '../src/check/unique.js';
@@ -187,4 +188,143 @@ describe('the example', () => {
     const r = await mlp(['check', '-f', EXAMPLE]);
     expect(r.code, r.stdout).toBe(0);
   }, 60_000);
+});
+
+describe('schema.network-policy: what the API server validates in Go (items 4 and 5)', () => {
+  // The rules of kubernetes pkg/apis/networking/validation/validation.go (ValidateNetworkPolicyPort,
+  // ValidateNetworkPolicyPeer, ValidateIPBlock, ValidateNetworkPolicySpec), with cases from its
+  // validation_test.go TestValidateNetworkPolicy: the error cases "invalid ingress.ports.protocol"
+  // (ICMP, judged by the OpenAPI enum), "invalid ingress.ports.port (int)" (123456789) and
+  // "(str)" ("!@#$"); the success cases with empty from/ports, a port with only a protocol and
+  // the named port "dns".
+  const policy = (spec: object): K8sObject => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'p', namespace: 'ml-team' },
+    spec: { podSelector: {}, ...spec },
+  });
+  const messages = (spec: object) =>
+    validateNetworkPolicies([policy(spec)]).map((f) => `${f.path}: ${f.message}`);
+
+  it.each([
+    [
+      { ingress: [{ ports: [{ port: 99999 }] }] },
+      ['spec.ingress[0].ports[0].port: must be between 1 and 65535, inclusive, received 99999'],
+    ],
+    [
+      { egress: [{ ports: [{ port: 9100, endPort: 9000 }] }] },
+      ['spec.egress[0].ports[0].endPort: must be greater than or equal to `port` (9100), received 9000'],
+    ],
+    [
+      { egress: [{ ports: [{ port: 'metrics', endPort: 9000 }] }] },
+      ['spec.egress[0].ports[0].endPort: may not be specified when `port` is non-numeric'],
+    ],
+    [
+      { egress: [{ ports: [{ endPort: 9000 }] }] },
+      ['spec.egress[0].ports[0].endPort: may not be specified when `port` is not specified'],
+    ],
+    [
+      { ingress: [{ ports: [{ port: 'Not_A_Name' }] }] },
+      [
+        'spec.ingress[0].ports[0].port: expected a port number or an IANA_SVC_NAME (at most 15 lowercase letters, digits and "-", with a letter), received "Not_A_Name"',
+      ],
+    ],
+    [
+      { ingress: [{ from: [{}] }] },
+      ['spec.ingress[0].from[0]: must specify a peer (podSelector, namespaceSelector or ipBlock)'],
+    ],
+    [
+      { egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }] }] },
+      ['spec.egress[0].to[0]: may not specify both ipBlock and another peer'],
+    ],
+    [
+      { egress: [{ to: [{ ipBlock: { cidr: '999.40.0.0/99' } }] }] },
+      [
+        'spec.egress[0].to[0].ipBlock.cidr: expected an IPv4 or IPv6 CIDR such as 10.0.0.0/16 or 2001:db8::/64, received "999.40.0.0/99"',
+      ],
+    ],
+    [
+      {
+        egress: [
+          {
+            to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/8', '11.0.0.0/16', '2001:db8::/64'] } }],
+          },
+        ],
+      },
+      [
+        'spec.egress[0].to[0].ipBlock.except[0]: must be a strict subset of `cidr` (10.0.0.0/8), received "10.0.0.0/8"',
+        'spec.egress[0].to[0].ipBlock.except[1]: must be a strict subset of `cidr` (10.0.0.0/8), received "11.0.0.0/16"',
+        'spec.egress[0].to[0].ipBlock.except[2]: must be a strict subset of `cidr` (10.0.0.0/8), received "2001:db8::/64"',
+      ],
+    ],
+    [
+      { policyTypes: ['Ingress', 'Egress', 'Ingress'] },
+      ['spec.policyTypes: may not specify more than two policyTypes'],
+    ],
+    [
+      { ingress: [{ ports: [{ protocol: 'TCP', port: 123456789 }] }] },
+      ['spec.ingress[0].ports[0].port: must be between 1 and 65535, inclusive, received 123456789'],
+    ],
+    [
+      { ingress: [{ ports: [{ protocol: 'TCP', port: '!@#$' }] }] },
+      [
+        'spec.ingress[0].ports[0].port: expected a port number or an IANA_SVC_NAME (at most 15 lowercase letters, digits and "-", with a letter), received "!@#$"',
+      ],
+    ],
+  ])('%j', (spec, expected) => expect(messages(spec)).toEqual(expected));
+
+  it.each([
+    [{ policyTypes: [], egress: [], ingress: [{ from: [], ports: [] }] }],
+    [
+      {
+        ingress: [
+          {
+            ports: [
+              { port: 80 },
+              { protocol: 'TCP' },
+              { protocol: 'TCP', port: 443 },
+              { protocol: 'UDP', port: 'dns' },
+            ],
+          },
+        ],
+      },
+    ],
+    [
+      {
+        egress: [
+          {
+            to: [{ ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8:1::/48'] } }],
+            ports: [{ port: 32000, endPort: 32768 }],
+          },
+        ],
+      },
+    ],
+    [
+      {
+        ingress: [
+          {
+            from: [{ namespaceSelector: {}, podSelector: {} }],
+            ports: [{ port: 'metrics', protocol: 'SCTP' }],
+          },
+        ],
+      },
+    ],
+  ])('valid: %j', (spec) => expect(messages(spec)).toEqual([]));
+
+  it('runs in mlp check next to the OpenAPI validation, which judges the protocol (ICMP)', async () => {
+    const objects = fresh();
+    objects.push(policy({ ingress: [{ ports: [{ protocol: 'ICMP', port: 99999 }] }] }));
+    const report = await runChecks(objects, local);
+    expect(
+      report.findings.filter((f) => f.status === 'fail').map((f) => `${f.ruleId} ${f.resource} ${f.path}`),
+    ).toEqual([
+      'schema.network-policy NetworkPolicy/ml-team/p spec.ingress[0].ports[0].port',
+      'schema.invalid NetworkPolicy/ml-team/p spec.ingress[0].ports[0].protocol',
+    ]);
+  });
+
+  it('the example tree has none of these problems', () => {
+    for (const env of spec.environments.values())
+      expect(validateNetworkPolicies(allObjects(synthesize(env)))).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import type { ResolvedEnvironment } from '../spec/model.js';
 import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { NetworkModel } from './network/reach.js';
 import { checkNetwork, type IsolationMatrix } from './network/rules.js';
+import { validateNetworkPolicies } from './network/validate.js';
 import { checkCapacity, checkLimitRanges } from './quota/fit.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
@@ -45,6 +46,7 @@ export async function runChecks(
       : [...list, { ruleId, status: 'pass', resource: `environment/${env.environment}`, path: '', message }];
   const schema = [
     ...checkUnique(objects, options.fileOf),
+    ...validateNetworkPolicies(objects),
     ...(await checkSchema(objects, env.platform.kubernetesVersion)),
   ];
   findings.push(
