@@ -67,6 +67,19 @@ describe('schema.unique: no two objects share group, kind, namespace and name (i
     expect(checkUnique([ns('v1', 'a'), { ...ns('example.com/v1', 'a') }])).toEqual([]);
   });
 
+  it('reach reasons over a duplicated policy once: same verdict, each policy named once', () => {
+    const objects = fresh();
+    const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'data-team')!;
+    const model = new NetworkModel([...objects, structuredClone(deny)], systemNamespaces(local));
+    const once = new NetworkModel(objects, systemNamespaces(local));
+    const from = { kind: 'pod' as const, namespace: 'ml-team', labels: {} };
+    const to = { kind: 'pod' as const, namespace: 'data-team', labels: {} };
+    expect(model.reach(from, to)).toEqual(once.reach(from, to));
+    expect(model.reach(from, to).reason).toBe(
+      'egress: denied (isolated by ml-team/default-deny-all, ml-team/allow-dns, ml-team/allow-same-namespace, ml-team/allow-to-service-postgres, ml-team/allow-to-service-redis, ml-team/allow-to-service-minio; no rule matches); ingress: denied (isolated by data-team/default-deny-all, data-team/allow-same-namespace, data-team/allow-from-monitoring; no rule matches)',
+    );
+  });
+
   it('the example renders no object twice in any environment', () => {
     for (const env of spec.environments.values())
       expect(checkUnique(allObjects(synthesize(env)))).toEqual([]);

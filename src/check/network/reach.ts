@@ -226,7 +226,8 @@ export class NetworkModel {
         if (!allowedBy.includes(p.name)) allowedBy.push(p.name);
       }
     }
-    return { isolated: true, ports, allowedBy, selectedBy: policies.map((p) => p.name) };
+    // A policy rendered twice (schema.unique fails the tree) is one policy to the API server.
+    return { isolated: true, ports, allowedBy, selectedBy: [...new Set(policies.map((p) => p.name))] };
   }
 
   /** The ports `subject` allows in `direction` with `other`; no explanation, for bulk queries. */
