@@ -69,6 +69,15 @@ describe('spec fuzzing', () => {
         'ml-team',
         'postgres',
         '1.31',
+        // Issue 7: values that used to pass or crash.
+        '99999/TCP',
+        '9100-9000/TCP',
+        '999.40.0.0/99',
+        '10.40.0.1/16',
+        '2001:db8::/64',
+        'kube-system',
+        '__proto__',
+        '1.29',
       ),
     );
     fc.assert(
@@ -85,6 +94,35 @@ describe('spec fuzzing', () => {
         assertLocatedOrValid(text.slice(0, at) + insert + text.slice(at + cut));
       }),
       { numRuns: 2_000, seed: 20261122 },
+    );
+    // Hostile YAML at a line start: anchors and aliases (bombs, cycles, dangling), keys that
+    // reach a prototype, control characters, byte order marks, tags and merge keys.
+    const lines = text.split('\n');
+    const snippets = [
+      '&a ',
+      '*a',
+      '*nope',
+      '__proto__: {}',
+      'constructor: 1',
+      '  prototype: x',
+      '\u0000',
+      '\ufeff',
+      '\u0085',
+      '!!binary ',
+      '<<: *a',
+      '- &b [*b]',
+      'x: &c [lol, lol]\ny: [*c, *c, *c, *c]',
+      `z: [${Array(200).fill('*a').join(', ')}]`,
+    ];
+    fc.assert(
+      fc.property(fc.nat(lines.length - 1), fc.nat(snippets.length - 1), fc.nat(40), (line, which, col) => {
+        const target = lines[line]!;
+        const at = Math.min(col, target.length);
+        const edited = [...lines];
+        edited[line] = target.slice(0, at) + snippets[which]! + target.slice(at);
+        assertLocatedOrValid(edited.join('\n'));
+      }),
+      { numRuns: 1_000, seed: 20261122 },
     );
   }, 240_000);
 });

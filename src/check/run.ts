@@ -6,12 +6,14 @@ import type { ResolvedEnvironment } from '../spec/model.js';
 import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { NetworkModel } from './network/reach.js';
 import { checkNetwork, type IsolationMatrix } from './network/rules.js';
+import { validateNetworkPolicies } from './network/validate.js';
 import { checkCapacity, checkLimitRanges } from './quota/fit.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
 import { checkSchema } from './schema.js';
 import { scanObjects } from './secrets.js';
 import { bySeverity, type Severity } from './severity.js';
+import { checkUnique } from './unique.js';
 
 export interface CheckReport {
   readonly environment: string;
@@ -27,16 +29,26 @@ export function systemNamespaces(env: ResolvedEnvironment): string[] {
   return ['default', 'kube-system', env.platform.monitoringNamespace, env.platform.ingressNamespace];
 }
 
+export interface CheckOptions {
+  /** Where an object is rendered (`gitops/<env>/<component>/<file>`), to locate findings. */
+  readonly fileOf?: (o: K8sObject) => string | undefined;
+}
+
 export async function runChecks(
   objects: readonly K8sObject[],
   env: ResolvedEnvironment,
+  options: CheckOptions = {},
 ): Promise<CheckReport> {
   const findings: Finding[] = [];
   const passIfClean = (list: Finding[], ruleId: string, message: string): Finding[] =>
     list.some((f) => f.status === 'fail' || f.status === 'error')
       ? list
       : [...list, { ruleId, status: 'pass', resource: `environment/${env.environment}`, path: '', message }];
-  const schema = await checkSchema(objects, env.platform.kubernetesVersion);
+  const schema = [
+    ...checkUnique(objects, options.fileOf),
+    ...validateNetworkPolicies(objects),
+    ...(await checkSchema(objects, env.platform.kubernetesVersion)),
+  ];
   findings.push(
     ...passIfClean(
       schema,
@@ -47,7 +59,14 @@ export async function runChecks(
   findings.push(...checkRbac(objects, new RbacAuthorizer(objects), env));
   const network = checkNetwork(new NetworkModel(objects, systemNamespaces(env)), env);
   findings.push(...network.findings);
-  findings.push(...checkCapacity(objects, env.capacity, env.environment));
+  findings.push(
+    ...checkCapacity(
+      objects,
+      env.capacity,
+      env.environment,
+      env.teams.map((t) => t.name),
+    ),
+  );
   findings.push(...checkLimitRanges(objects));
   findings.push(...passIfClean(scanObjects(objects), 'secrets', 'no secret material in the rendered tree'));
   // The environment's own admission rules over its own workloads (platform components included).

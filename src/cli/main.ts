@@ -92,8 +92,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('reach')
     .description('can a pod in FROM connect to TO? (exit 0 allowed, 1 denied)')
-    .argument('<from>', 'NAMESPACE, NAMESPACE/key=value,… or an IPv4 address')
-    .argument('<to>', 'NAMESPACE, NAMESPACE/key=value,… or an IPv4 address')
+    .argument('<from>', 'NAMESPACE, NAMESPACE/key=value,… or an IPv4 or IPv6 address')
+    .argument('<to>', 'NAMESPACE, NAMESPACE/key=value,… or an IPv4 or IPv6 address')
     .option('-p, --port <port>', 'PORT[/TCP|UDP|SCTP] (default: any port)')
     .addOption(specOption())
     .addOption(envOption())

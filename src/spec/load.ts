@@ -2,36 +2,51 @@
  * Loads `platform.yaml`: YAML → zod → cross-references → per-environment resolution.
  * Every problem found is collected (not just the first) and reported with its location.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { parsePort } from '../core/ports.js';
 import { formatPath, type PathSegment, SpecError, type SpecIssue } from './errors.js';
 import { SourceMap } from './locate.js';
 import type { ResolvedEnvironment, Spec } from './model.js';
-import {
-  ENVIRONMENTS,
-  type EnvironmentName,
-  type PlatformSpecRaw,
-  platformSchema,
-  type Team,
-  teamSchema,
-} from './schema.js';
+import { checkPlatform, checkTeams } from './references.js';
+import { ENVIRONMENTS, type EnvironmentName, platformSchema, type Team, teamSchema } from './schema.js';
+import { checkDocument, controlCharacter, decode, lineCol, position, sizeProblem } from './yaml.js';
 import { type RawIssue, translateIssues } from './zod-issues.js';
 
 export function loadSpec(file: string): Spec {
-  let text: string;
+  const at = (message: string, line = 1, col = 1) => new SpecError([{ file, line, col, path: '', message }]);
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    // Refuse a huge file before reading it: parsing is what costs (seconds and GBs).
+    const size = statSync(file).size;
+    const tooBig = sizeProblem(size);
+    if (tooBig) throw at(tooBig);
+    bytes = readFileSync(file);
   } catch (err) {
+    if (err instanceof SpecError) throw err;
     const reason =
       (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    throw new SpecError([{ file, line: 1, col: 1, path: '', message: `cannot read spec: ${reason}` }]);
+    throw at(`cannot read spec: ${reason}`);
   }
-  return parseSpec(text, file);
+  const tooBig = sizeProblem(bytes.length); // a pipe or device has no size up front
+  if (tooBig) throw at(tooBig);
+  const decoded = decode(bytes);
+  if (!('text' in decoded)) {
+    const before = new TextDecoder().decode(bytes.subarray(0, decoded.offset));
+    const pos = lineCol(before, before.length);
+    throw at(decoded.message, pos.line, pos.col);
+  }
+  return parseSpec(decoded.text, file);
 }
 
 export function parseSpec(text: string, file = 'platform.yaml'): Spec {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  const tooBig = sizeProblem(bytes);
+  if (tooBig) throw new SpecError([{ file, line: 1, col: 1, path: '', message: tooBig }]);
   const lines = new LineCounter();
+  const control = controlCharacter(text);
+  if (control) {
+    throw new SpecError([{ file, ...lineCol(text, control.offset), path: '', message: control.message }]);
+  }
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new SpecError(
@@ -47,6 +62,17 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       }),
     );
   }
+  const yamlIssues = checkDocument(doc);
+  if (yamlIssues.length > 0) {
+    throw new SpecError(
+      yamlIssues.map((i) => ({
+        file,
+        ...position(lines, i.offset),
+        path: formatPath(i.path),
+        message: i.message,
+      })),
+    );
+  }
   const source = new SourceMap(doc, lines);
   const issues: SpecIssue[] = [];
   const report = (raw: RawIssue) => {
@@ -54,7 +80,8 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
     issues.push({ file, line: pos.line, col: pos.col, path: formatPath(raw.path), message: raw.message });
   };
 
-  const input = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  // checkDocument bounded the expansion, so the library's own alias limit is not needed.
+  const input = doc.toJS({ maxAliasCount: -1 }) as unknown;
   const parsed = platformSchema.safeParse(input);
   if (!parsed.success) {
     for (const i of translateIssues(platformSchema, parsed.error.issues, input)) report(i);
@@ -66,10 +93,12 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
   const raw = parsed.data;
   // Reference problems of the base are reported once, not again for every environment.
   const baseProblems = new Set<string>();
-  checkReferences(raw, baseTeams, ['teams'], (i) => {
+  const reportBase = (i: RawIssue) => {
     baseProblems.add(i.message);
     report(i);
-  });
+  };
+  checkPlatform(raw, baseTeams, reportBase);
+  checkTeams(raw, baseTeams, ['teams'], reportBase);
 
   const environments = new Map<EnvironmentName, ResolvedEnvironment>();
   const platform = raw.platform;
@@ -102,8 +131,15 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
         teams.push(team);
         return;
       }
-      const merged = deepMerge(teamInput, override);
       const overridePath: PathSegment[] = ['environments', env, 'teams', team.name];
+      if ('name' in override && override.name !== team.name) {
+        report({
+          path: [...overridePath, 'name'],
+          message: `an override cannot rename its team; remove name (the override applies to ${team.name})`,
+        });
+        return;
+      }
+      const merged = deepMerge(teamInput, override);
       const result = teamSchema.safeParse(merged);
       if (!result.success) {
         // The base already validated, so what fails here came from the override: point there.
@@ -122,7 +158,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       });
     }
     if (teams.length === raw.teams.length) {
-      checkReferences(
+      checkTeams(
         raw,
         teams,
         ['environments', env, 'teams'],
@@ -166,71 +202,6 @@ function validateTeams(
       for (const i of translateIssues(teamSchema, result.error.issues, input, [...prefix, index])) report(i);
   });
   return teams;
-}
-
-/** Names must be unique and every reference must point at something that exists. */
-function checkReferences(
-  raw: PlatformSpecRaw,
-  teams: readonly Team[],
-  prefix: PathSegment[],
-  report: (i: RawIssue) => void,
-  byName = false,
-): void {
-  const at = (index: number, team: Team, ...rest: PathSegment[]): PathSegment[] =>
-    byName ? [...prefix, team.name, ...rest] : [...prefix, index, ...rest];
-  const seen = new Map<string, number>();
-  const services = new Set(raw.sharedServices.map((s) => s.name));
-  const serviceSeen = new Set<string>();
-  raw.sharedServices.forEach((s, i) => {
-    if (serviceSeen.has(s.name))
-      report({ path: ['sharedServices', i, 'name'], message: `duplicate shared service "${s.name}"` });
-    serviceSeen.add(s.name);
-  });
-  const names = new Set(teams.map((t) => t.name));
-  teams.forEach((team, index) => {
-    if (!byName) {
-      const first = seen.get(team.name);
-      if (first !== undefined) {
-        report({
-          path: [...prefix, index, 'name'],
-          message: `duplicate team "${team.name}" (first defined at teams[${first}])`,
-        });
-      } else seen.set(team.name, index);
-    }
-    team.network.allowFrom.forEach((a, j) => {
-      if (!names.has(a.team)) {
-        report({
-          path: at(index, team, 'network', 'allowFrom', j, 'team'),
-          message: `unknown team "${a.team}"; expected one of: ${[...names].join(', ')}`,
-        });
-      } else if (a.team === team.name) {
-        report({
-          path: at(index, team, 'network', 'allowFrom', j, 'team'),
-          message: 'a team always reaches itself; remove this entry',
-        });
-      }
-    });
-    team.ingress.forEach((route, j) => {
-      const open = team.network.ingressPorts.some((p) => {
-        const r = parsePort(p);
-        return r.protocol === 'TCP' && route.port >= r.port && route.port <= r.endPort;
-      });
-      if (!open) {
-        report({
-          path: at(index, team, 'ingress', j, 'port'),
-          message: `port ${route.port} of host "${route.host}" is not in network.ingressPorts, so the ingress controller could not reach it; add ${route.port}/TCP there`,
-        });
-      }
-    });
-    team.network.services.forEach((s, j) => {
-      if (!services.has(s)) {
-        report({
-          path: at(index, team, 'network', 'services', j),
-          message: `unknown shared service "${s}"; expected one of: ${[...services].join(', ') || '(none declared)'}`,
-        });
-      }
-    });
-  });
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

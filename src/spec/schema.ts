@@ -3,7 +3,9 @@
  * `mlp schema` emits its JSON Schema for editors, so the two can never disagree.
  */
 import { z } from 'zod';
+import { cidrProblem } from '../core/cidr.js';
 import { DNS1123_LABEL_MAX, DNS1123_LABEL_PATTERN } from '../core/names.js';
+import { PORT_NUMBER, PORT_PATTERN, parsePort } from '../core/ports.js';
 import { QUANTITY_PATTERN } from '../core/quantity.js';
 
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
@@ -30,14 +32,29 @@ const quantity = z
 
 const count = z.number().int().nonnegative();
 
-/** `8080/TCP`, `53/UDP`, `9000-9100/TCP` or a bare number (TCP). */
-export const PORT_PATTERN = '^([1-9][0-9]{0,4})(-([1-9][0-9]{0,4}))?(/(TCP|UDP|SCTP))?$';
 const port = z
   .union([
-    z.string().regex(new RegExp(PORT_PATTERN), 'a port such as 8080, 8080/TCP, 53/UDP or 9000-9100/TCP'),
+    z
+      .string()
+      .regex(new RegExp(PORT_PATTERN), 'a port 1-65535 such as 8080, 8080/TCP, 53/UDP or 9000-9100/TCP')
+      .refine((text) => {
+        if (!new RegExp(PORT_PATTERN).test(text)) return true; // reported by the pattern
+        const r = parsePort(text);
+        return r.endPort >= r.port;
+      }, 'expected a port range written low-high, such as 9000-9100/TCP'),
     z.number().int().min(1).max(65535),
   ])
-  .describe('Port: 8080, "8080/TCP", "53/UDP" or a range "9000-9100/TCP"');
+  .describe('Port 1-65535: 8080, "8080/TCP", "53/UDP" or a range "9000-9100/TCP" (low-high)');
+
+/** A CIDR the API server accepts as a new ipBlock value (IPv4 or IPv6, no host bits). */
+const cidr = (description: string) =>
+  z
+    .string()
+    .check((ctx) => {
+      const problem = cidrProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: `expected ${problem}`, input: ctx.value });
+    })
+    .describe(description);
 
 const members = z
   .strictObject({
@@ -116,7 +133,7 @@ const network = z
     metricsPorts: z.array(port).default([]).describe('Ports monitoring may scrape'),
     ingressPorts: z.array(port).default([]).describe('Ports the ingress controller may reach'),
     egressCidrs: z
-      .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/8'))
+      .array(cidr('IPv4 or IPv6 CIDR, e.g. 10.0.0.0/8 or 2001:db8::/32'))
       .default([])
       .describe('External CIDRs the team may reach (HTTPS and other egress)'),
   })
@@ -165,12 +182,12 @@ const registry = z
 const managedService = z.strictObject({
   endpoint: z
     .string()
-    .regex(/^[a-z0-9.-]+:\d+$/, 'host:port such as ml.abc123.eu-west-1.rds.amazonaws.com:5432')
+    .regex(
+      new RegExp(`^[a-z0-9.-]+:${PORT_NUMBER}$`),
+      'host:port (port 1-65535) such as ml.abc123.eu-west-1.rds.amazonaws.com:5432',
+    )
     .describe('Managed endpoint consumers reach instead of the in-cluster service'),
-  cidr: z
-    .string()
-    .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/16')
-    .describe('Where the endpoint lives (the VPC): consumers get egress to it'),
+  cidr: cidr('Where the endpoint lives (the VPC), IPv4 or IPv6: consumers get egress to it'),
 });
 
 const environment = z.strictObject({

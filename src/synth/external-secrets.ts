@@ -7,13 +7,14 @@
  */
 import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
+import { ENGINE_NAMESPACES } from '../spec/reserved.js';
 import type { SharedService } from '../spec/schema.js';
 import { credentialsSecret } from './data-services.js';
 import { commonLabels } from './labels.js';
 
 const ESO = 'external-secrets.io/v1';
 const GENERATORS = 'generators.external-secrets.io/v1alpha1';
-const ESO_SA = { name: 'external-secrets', namespace: 'external-secrets' };
+const ESO_SA = { name: 'external-secrets', namespace: ENGINE_NAMESPACES.externalSecrets };
 export const AWS_STORE = 'aws-secrets-manager';
 const localStore = (ns: string) => `platform-${ns}`;
 

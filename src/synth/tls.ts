@@ -5,11 +5,12 @@
  */
 import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
+import { ENGINE_NAMESPACES } from '../spec/reserved.js';
 import type { Team } from '../spec/schema.js';
 import { commonLabels } from './labels.js';
 
 const CM = 'cert-manager.io/v1';
-export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+export const CERT_MANAGER_NAMESPACE = ENGINE_NAMESPACES.certManager;
 
 export function issuerName(env: ResolvedEnvironment): string {
   return env.tls.issuer === 'acme' ? 'letsencrypt' : 'platform-ca';

@@ -4,6 +4,7 @@
  * ingress allowed at the target; one peer with podSelector and namespaceSelector means both,
  * two peers mean either; ports, endPort and protocols; ipBlock with except.
  */
+import { type Cidr, cidrContains, parseAddress, parseCidr } from '../../core/cidr.js';
 import type { K8sObject } from '../../k8s/object.js';
 import {
   compileSelector,
@@ -12,7 +13,6 @@ import {
   type Matcher,
   parseLabels,
 } from '../../k8s/selector.js';
-import { cidrContains, parseIPv4 } from './ip.js';
 import {
   contains,
   fromPolicyPorts,
@@ -33,7 +33,8 @@ type Direction = 'ingress' | 'egress';
 interface Peer {
   readonly namespaces?: ReadonlySet<string>;
   readonly pods?: Matcher;
-  readonly ipBlock?: { readonly cidr: string; readonly except: readonly string[] };
+  /** cidr undefined: not a valid CIDR, so the peer matches no address. */
+  readonly ipBlock?: { readonly cidr: Cidr | undefined; readonly except: readonly (Cidr | undefined)[] };
 }
 
 interface Rule {
@@ -123,13 +124,20 @@ export class NetworkModel {
       ingress?: { from?: PeerSpec[]; ports?: Parameters<typeof fromPolicyPorts>[0] }[];
       egress?: { to?: PeerSpec[]; ports?: Parameters<typeof fromPolicyPorts>[0] }[];
     };
-    // Without policyTypes, a policy is an Ingress policy, and an Egress one too if it has egress rules.
+    // Defaulting as the API server does it (pkg/apis/networking/v1/defaults.go,
+    // SetDefaults_NetworkPolicy): by length, not presence. `policyTypes: []` is unset, so the
+    // policy is an Ingress policy, and an Egress one too only if it has egress rules (`egress: []`
+    // has none). Validation admits only "Ingress" and "Egress" (validation.go).
     const types = new Set<Direction>();
-    if (spec.policyTypes) {
-      for (const t of spec.policyTypes) types.add(t === 'Egress' ? 'egress' : 'ingress');
+    const declared = Array.isArray(spec.policyTypes) ? spec.policyTypes : [];
+    if (declared.length > 0) {
+      for (const t of declared) {
+        if (t === 'Ingress') types.add('ingress');
+        else if (t === 'Egress') types.add('egress');
+      }
     } else {
       types.add('ingress');
-      if (spec.egress) types.add('egress');
+      if (Array.isArray(spec.egress) && spec.egress.length > 0) types.add('egress');
     }
     const rules = (list: { peers?: PeerSpec[]; ports?: Parameters<typeof fromPolicyPorts>[0] }[]): Rule[] =>
       list.map((r) => ({
@@ -149,7 +157,13 @@ export class NetworkModel {
   }
 
   private compilePeer(p: PeerSpec, policyNamespace: string): Peer {
-    if (p.ipBlock) return { ipBlock: { cidr: p.ipBlock.cidr, except: p.ipBlock.except ?? [] } };
+    if (p.ipBlock) {
+      const cidr = typeof p.ipBlock.cidr === 'string' ? parseCidr(p.ipBlock.cidr, true) : undefined;
+      const except = (p.ipBlock.except ?? []).map((e) =>
+        typeof e === 'string' ? parseCidr(e, true) : undefined,
+      );
+      return { ipBlock: { cidr, except } };
+    }
     if (!p.podSelector && !p.namespaceSelector) return { namespaces: new Set() };
     // Namespaces are known up front, so a namespaceSelector becomes a set lookup.
     let namespaces: Set<string>;
@@ -182,9 +196,12 @@ export class NetworkModel {
   private peerMatches(peer: Peer, other: Endpoint): boolean {
     if (other.kind === 'ip') {
       if (!peer.ipBlock) return false;
-      const ip = parseIPv4(other.ip);
-      if (ip === undefined) return false;
-      return cidrContains(peer.ipBlock.cidr, ip) && !peer.ipBlock.except.some((e) => cidrContains(e, ip));
+      const ip = parseAddress(other.ip);
+      const { cidr, except } = peer.ipBlock;
+      if (ip === undefined || cidr === undefined) return false;
+      // An unparsable except cannot be trusted to leave anything out: match nothing.
+      if (except.some((e) => e === undefined)) return false;
+      return cidrContains(cidr, ip) && !except.some((e) => e !== undefined && cidrContains(e, ip));
     }
     // ipBlock peers are meant for traffic leaving or entering the cluster, not pod addresses.
     if (peer.ipBlock) return false;
@@ -209,7 +226,8 @@ export class NetworkModel {
         if (!allowedBy.includes(p.name)) allowedBy.push(p.name);
       }
     }
-    return { isolated: true, ports, allowedBy, selectedBy: policies.map((p) => p.name) };
+    // A policy rendered twice (schema.unique fails the tree) is one policy to the API server.
+    return { isolated: true, ports, allowedBy, selectedBy: [...new Set(policies.map((p) => p.name))] };
   }
 
   /** The ports `subject` allows in `direction` with `other`; no explanation, for bulk queries. */
@@ -278,9 +296,9 @@ function explain(
   return parts.join('; ');
 }
 
-/** Parses `ns`, `ns/key=value,k2=v2` or an IPv4 address into an endpoint. */
+/** Parses `ns`, `ns/key=value,k2=v2` or an IPv4 or IPv6 address into an endpoint. */
 export function parseEndpoint(text: string): Endpoint {
-  if (parseIPv4(text) !== undefined) return { kind: 'ip', ip: text };
+  if (parseAddress(text) !== undefined) return { kind: 'ip', ip: text };
   const slash = text.indexOf('/');
   const namespace = slash < 0 ? text : text.slice(0, slash);
   const labels = slash < 0 ? {} : parseLabels(text.slice(slash + 1));

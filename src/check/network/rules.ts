@@ -3,6 +3,7 @@
  * matrix equals the declared allowances, DNS works everywhere, monitoring reaches declared
  * metrics ports, and shared services admit exactly the teams that declared them.
  */
+import { parseCidr, probeAddress } from '../../core/cidr.js';
 import { parsePort } from '../../core/ports.js';
 import type { ResolvedEnvironment } from '../../spec/model.js';
 import type { Finding } from '../finding.js';
@@ -97,7 +98,7 @@ export function checkNetwork(
     // In-cluster: the service's pods. Managed (RDS, ElastiCache, S3): an address in its network.
     const managed = env.services[svc.name]?.managed;
     const target = managed
-      ? { kind: 'ip' as const, ip: firstAddress(managed.cidr) }
+      ? { kind: 'ip' as const, ip: probeAddress(parseCidr(managed.cidr)!) }
       : pod(svc.namespace, svc.podSelector);
     const port = managed ? queryOf(Number(managed.endpoint.split(':')[1])) : queryOf(svc.ports[0]!);
     for (const t of env.teams) {
@@ -114,13 +115,6 @@ export function checkNetwork(
     }
   }
   return { findings, matrix };
-}
-
-/** The first host address of an IPv4 CIDR (10.0.0.0/16 → 10.0.0.1). */
-function firstAddress(cidr: string): string {
-  const parts = cidr.split('/')[0]!.split('.').map(Number);
-  parts[3] = parts[3]! + 1;
-  return parts.join('.');
 }
 
 function queryOf(p: string | number) {

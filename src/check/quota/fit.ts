@@ -13,23 +13,67 @@ const fmt = formatResource;
 
 const hardOf = (q: K8sObject) => ((q.spec as { hard?: ResourceMap })?.hard ?? {}) as ResourceMap;
 
+/**
+ * Team quotas against the environment's capacity. A team namespace without a bound for a
+ * resource is unbounded, not 0: it may claim everything, so the proof fails and says which.
+ * @param teamNamespaces the namespaces that must be bounded (every team's).
+ */
 export function checkCapacity(
   objects: readonly K8sObject[],
   capacity: Capacity,
   environment: string,
+  teamNamespaces: readonly string[] = [],
 ): Finding[] {
   const quotas = objects.filter((o) => o.kind === 'ResourceQuota');
-  const rows: [string, string, number | undefined][] = [
-    ['requests.cpu', 'cpu', milli(capacity.cpu)],
-    ['requests.memory', 'memory', milli(capacity.memory)],
-    ['requests.nvidia.com/gpu', 'gpu', capacity.gpu * 1000],
-    ['requests.storage', 'storage', capacity.storage === undefined ? undefined : milli(capacity.storage)],
+  // What bounds the sum of requests: requests.X (or its short form X), and limits.X too, since
+  // a container's request never exceeds its limit.
+  const rows: [string, string, number | undefined, string[]][] = [
+    ['requests.cpu', 'cpu', milli(capacity.cpu), ['requests.cpu', 'cpu', 'limits.cpu']],
+    ['requests.memory', 'memory', milli(capacity.memory), ['requests.memory', 'memory', 'limits.memory']],
+    [
+      'requests.nvidia.com/gpu',
+      'gpu',
+      capacity.gpu * 1000,
+      ['requests.nvidia.com/gpu', 'limits.nvidia.com/gpu'],
+    ],
+    [
+      'requests.storage',
+      'storage',
+      capacity.storage === undefined ? undefined : milli(capacity.storage),
+      ['requests.storage'],
+    ],
   ];
+  const namespaces = [
+    ...new Set([...teamNamespaces, ...quotas.map((q) => q.metadata.namespace ?? 'default')]),
+  ].sort();
   const out: Finding[] = [];
-  for (const [key, name, cap] of rows) {
+  for (const [key, name, cap, keys] of rows) {
     let sum = 0;
-    for (const q of quotas) sum += parseQuantity(hardOf(q)[key] ?? 0) ?? 0;
+    const unbounded: string[] = [];
+    for (const ns of namespaces) {
+      let bound: number | undefined;
+      for (const q of quotas.filter((o) => (o.metadata.namespace ?? 'default') === ns)) {
+        for (const k of keys) {
+          const v = hardOf(q)[k];
+          const n = v === undefined ? undefined : parseQuantity(v);
+          if (n !== undefined) bound = bound === undefined ? n : Math.min(bound, n);
+        }
+      }
+      if (bound !== undefined) sum += bound;
+      else if (teamNamespaces.includes(ns)) unbounded.push(ns);
+    }
     const resource = `environment/${environment}`;
+    if (cap !== undefined && unbounded.length > 0) {
+      out.push({
+        ruleId: 'quota.capacity',
+        status: 'fail',
+        resource,
+        path: `capacity.${name}`,
+        message: `${unbounded.join(', ')} ${unbounded.length === 1 ? 'has' : 'have'} no ${key} quota, so ${unbounded.length === 1 ? 'it is' : 'they are'} unbounded and may claim all ${fmt(key, cap)} allocatable; the other teams' quotas claim ${fmt(key, sum)}`,
+        fix: `set quota.requests.${name} (or quota.limits.${name}) for ${unbounded.join(', ')}`,
+      });
+      continue;
+    }
     if (cap === undefined) {
       if (sum > 0) {
         out.push({

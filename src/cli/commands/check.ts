@@ -6,7 +6,7 @@ import { type CheckReport, runChecks } from '../../check/run.js';
 import { toSarif } from '../../check/sarif.js';
 import { scanText } from '../../check/secrets.js';
 import { severityOf } from '../../check/severity.js';
-import { objectRef } from '../../k8s/object.js';
+import { type K8sObject, objectRef } from '../../k8s/object.js';
 import type { ResolvedEnvironment } from '../../spec/model.js';
 import { allObjects, type Component } from '../../synth/component.js';
 import { synthesize } from '../../synth/platform.js';
@@ -33,13 +33,13 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
   for (const env of environments(spec, opts.env)) {
     const started = performance.now();
     const components = synthesize(env);
-    const report = await runChecks(allObjects(components), env);
+    const files = renderedFiles(env, components);
+    const report = await runChecks(allObjects(components), env, { fileOf: (o) => files.byObject.get(o) });
     reports.push(report);
     io.stderr(`checked ${env.environment} in ${Math.round(performance.now() - started)} ms\n`);
     if (opts.output === 'sarif') {
-      const files = renderedFiles(env, components);
       for (const f of report.findings) {
-        const file = files.get(f.resource);
+        const file = files.byRef.get(f.resource);
         if (file) fileOf.set(f, file);
       }
     }
@@ -74,13 +74,21 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
 }
 
 /** Resource → the file under gitops/<env>/ that holds it, for SARIF locations. */
-function renderedFiles(env: ResolvedEnvironment, components: readonly Component[]): Map<string, string> {
-  const files = new Map<string, string>();
+function renderedFiles(
+  env: ResolvedEnvironment,
+  components: readonly Component[],
+): { byRef: Map<string, string>; byObject: Map<K8sObject, string> } {
+  const byRef = new Map<string, string>();
+  const byObject = new Map<K8sObject, string>();
   for (const c of components) {
     for (const f of c.files)
-      for (const o of f.objects) files.set(objectRef(o), `gitops/${env.environment}/${c.name}/${f.name}`);
+      for (const o of f.objects) {
+        const file = `gitops/${env.environment}/${c.name}/${f.name}`;
+        byRef.set(objectRef(o), file);
+        byObject.set(o, file);
+      }
   }
-  return files;
+  return { byRef, byObject };
 }
 
 function human(r: CheckReport, all: boolean): string {

@@ -3,8 +3,7 @@
 import { describePorts } from '../../check/network/ports.js';
 import { NetworkModel, parseEndpoint } from '../../check/network/reach.js';
 import { systemNamespaces } from '../../check/run.js';
-import type { Protocol } from '../../core/ports.js';
-import { PORT_PATTERN } from '../../spec/schema.js';
+import { isPortName, PORT_PATTERN, type Protocol } from '../../core/ports.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { emit, type OutputFormat } from '../output.js';
@@ -27,6 +26,11 @@ function parsePortQuery(text: string): { protocol: Protocol; port: number | stri
       throw new UsageError(`--port: ${port} is not a port number (1-65535)`);
     }
     return { protocol, port };
+  }
+  if (!isPortName(m[1]!)) {
+    throw new UsageError(
+      `--port: "${m[1]}" is neither a port number (1-65535) nor a port name (IANA_SVC_NAME: at most 15 lowercase letters, digits and "-", with a letter, e.g. metrics)`,
+    );
   }
   return { protocol, port: m[1]! };
 }

@@ -1,0 +1,35 @@
+/**
+ * Namespaces a team or a shared service may not take, in one place. A team namespace gets a
+ * default-deny NetworkPolicy, a ResourceQuota and team RBAC: laid over kube-system it would
+ * cut DNS for the whole cluster, over an engine's namespace it would stop the engine, and over
+ * a namespace the admission rules exempt it would let the team escape them.
+ */
+import type { PlatformInfo } from './model.js';
+
+/** Kubernetes' own namespaces (created by the API server). */
+export const KUBERNETES_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+/** Where the platform's engines run (synth and the engines' charts use these names). */
+export const ENGINE_NAMESPACES = {
+  certManager: 'cert-manager',
+  externalSecrets: 'external-secrets',
+  argocd: 'argocd',
+  kyverno: 'kyverno',
+} as const;
+
+/** Reserved namespace → why, for this platform (its monitoring and ingress namespaces included). */
+export function reservedNamespaces(
+  platform: Pick<PlatformInfo, 'monitoringNamespace' | 'ingressNamespace'> & {
+    readonly policies: { readonly exemptNamespaces: readonly string[] };
+  },
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const ns of KUBERNETES_NAMESPACES) out.set(ns, 'a namespace of Kubernetes itself');
+  for (const ns of Object.values(ENGINE_NAMESPACES)) out.set(ns, `the namespace of the ${ns} engine`);
+  out.set(platform.monitoringNamespace, 'the monitoring namespace (platform.monitoringNamespace)');
+  out.set(platform.ingressNamespace, 'the ingress controller namespace (platform.ingressNamespace)');
+  for (const ns of platform.policies.exemptNamespaces) {
+    if (!out.has(ns)) out.set(ns, 'exempt from the admission rules (platform.policies.exemptNamespaces)');
+  }
+  return out;
+}
