@@ -1,7 +1,7 @@
 // Pod Security, offline, against upstream's own fixture pods (k8s.io/pod-security-admission
 // test/testdata/<level>/<version>/<pass|fail>, generated from test/fixtures_*.go) and against
 // the cases those fixtures do not cover (ephemeral containers, user namespaces, labels, bad input).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPod } from '../src/admission/defaults.js';
@@ -12,7 +12,8 @@ import {
   LATEST_MINOR,
 } from '../src/admission/pod-security/evaluate.js';
 import { shapeErrors } from '../src/admission/pod-security/pod.js';
-import { ROOT } from './helpers.js';
+import type { K8sObject } from '../src/k8s/object.js';
+import { ROOT, readYaml } from './helpers.js';
 
 interface Fixtures {
   source: string;
@@ -229,5 +230,28 @@ describe('hostile input', () => {
       expect(() => evaluatePodSecurity('restricted', 31, bad)).not.toThrow();
       expect(() => shapeErrors(bad)).not.toThrow();
     }
+  });
+});
+
+describe('the former CEL rules corpus, now judged by Pod Security', () => {
+  // testdata/pod-security/policy-corpus: the cases the CEL copies of Pod Security were tested
+  // with (each the base workload with one change). Their verdicts must not change.
+  const dir = join(ROOT, 'testdata', 'pod-security', 'policy-corpus');
+  const BASELINE_RULES = ['pss-privileged', 'pss-host-namespaces', 'pss-host-path', 'pss-capabilities'];
+  const table = readdirSync(dir).flatMap((f) => {
+    const c = readYaml<{
+      rule: string;
+      cases: { name: string; expect: 'pass' | 'fail'; object: K8sObject }[];
+    }>(join(dir, f));
+    return c.cases.map((x) => ({ rule: c.rule, ...x }));
+  });
+  it.each(table)('$rule: $name → $expect', ({ rule, expect: verdict, object }) => {
+    const pod =
+      object.kind === 'Pod'
+        ? object
+        : (object.spec as { template: { metadata: unknown; spec: unknown } }).template;
+    const level = BASELINE_RULES.includes(rule) ? 'baseline' : 'restricted';
+    const v = evaluatePodSecurity(level, 31, pod);
+    expect(v.length > 0 ? 'fail' : 'pass', JSON.stringify(v)).toBe(verdict);
   });
 });

@@ -174,8 +174,8 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
 
   // 6. The policies, on the object and on what its controllers create (Pods after mutation).
   if (!env.exemptNamespaces.includes(ns)) {
-    const judged: { object: K8sObject; prefix: string; what: string }[] = [
-      { object: isPod ? { ...admitted } : placed, prefix: '', what: '' },
+    const judged: { object: K8sObject; prefix: string; metadataAt: string; what: string }[] = [
+      { object: isPod ? { ...admitted } : placed, prefix: '', metadataAt: 'metadata', what: '' },
       ...created.map((c) => (c.object.kind === 'Pod' ? { ...c, object: admitted } : c)),
     ];
     const byRule = new Map<string, Finding>();
@@ -184,8 +184,12 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
         const mapped: Finding = {
           ...f,
           resource,
-          path: j.prefix + f.path,
+          // A created object's metadata comes from the workload's template: point there.
+          path: f.path.startsWith('metadata')
+            ? j.metadataAt + f.path.slice('metadata'.length)
+            : j.prefix + f.path,
           message: j.what ? `${j.what}: ${f.message}` : f.message,
+          ...(j.what && f.fix && f.path.startsWith('metadata') ? { fix: `${f.fix} in ${j.metadataAt}` } : {}),
         };
         const seen = byRule.get(f.ruleId);
         // One verdict per rule: its first failure, a pass only if it passes on every object.

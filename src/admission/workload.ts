@@ -20,6 +20,8 @@ export interface Created {
   readonly object: K8sObject;
   /** Prefix that maps a path in `object` back into the workload (`spec.template.` for a Pod). */
   readonly prefix: string;
+  /** Where its metadata comes from in the workload (`spec.template.metadata`). */
+  readonly metadataAt: string;
   /** How to name it in messages: `the Pods it creates`. */
   readonly what: string;
 }
@@ -66,10 +68,11 @@ export function createdBy(workload: K8sObject): Created[] {
         spec: { selector: spec?.selector, template },
       };
       return [
-        { object: rs, prefix: '', what: 'the ReplicaSets it creates' },
+        { object: rs, prefix: '', metadataAt: 'spec.template.metadata', what: 'the ReplicaSets it creates' },
         {
           object: podFrom(template, ns, { kind: 'ReplicaSet', name }),
           prefix: 'spec.template.',
+          metadataAt: 'spec.template.metadata',
           what: 'the Pods it creates',
         },
       ];
@@ -89,10 +92,16 @@ export function createdBy(workload: K8sObject): Created[] {
         spec: rec(jobTemplate?.spec) ?? {},
       };
       return [
-        { object: job, prefix: 'spec.jobTemplate.', what: 'the Jobs it creates' },
+        {
+          object: job,
+          prefix: 'spec.jobTemplate.',
+          metadataAt: 'spec.jobTemplate.metadata',
+          what: 'the Jobs it creates',
+        },
         {
           object: podFrom(rec(rec(jobTemplate?.spec)?.template), ns, { kind: 'Job', name }),
           prefix: 'spec.jobTemplate.spec.template.',
+          metadataAt: 'spec.jobTemplate.spec.template.metadata',
           what: 'the Pods it creates',
         },
       ];
@@ -105,6 +114,7 @@ export function createdBy(workload: K8sObject): Created[] {
         {
           object: podFrom(rec(spec?.template), ns, { kind: workload.kind, name }),
           prefix: 'spec.template.',
+          metadataAt: 'spec.template.metadata',
           what: 'the Pods it creates',
         },
       ];

@@ -98,7 +98,7 @@ export function evaluateRules(object: K8sObject, rules: readonly PolicyRule[]): 
       out.push({ ruleId, status: 'pass', resource, path: base, message: rule.title });
       continue;
     }
-    let path = base;
+    let path = rule.at ?? base;
     if (rule.container) {
       // Name the first failing container, the way a reviewer would look for it.
       const containers = variables.containers as { name?: string }[];

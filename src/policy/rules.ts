@@ -57,6 +57,8 @@ export interface PolicyRule {
   /** CEL over `c` (one container), or over `object`/`variables` for pod-level rules. */
   readonly container?: string;
   readonly pod?: string;
+  /** Where a failure points, from the object's root, when not in the pod spec. */
+  readonly at?: string;
   readonly message: string;
   readonly fix: string;
 }
@@ -105,6 +107,7 @@ export function policyRules(config: PolicyConfig): PolicyRule[] {
       severity: 'low',
       kinds: WORKLOAD_KINDS,
       pod: "has(object.metadata.labels) && ['team', 'app', 'environment'].all(k, k in object.metadata.labels)",
+      at: 'metadata.labels',
       message: 'metadata.labels must include team, app and environment',
       fix: 'add labels team, app and environment',
     },
