@@ -68,8 +68,11 @@ describe('upstream fixture pods', () => {
   });
 });
 
-const restrictedPod = (patch: (spec: Record<string, any>) => void = () => {}) => {
-  const spec: Record<string, any> = {
+// Fixtures patch arbitrary fields, wrong types included.
+// biome-ignore lint/suspicious/noExplicitAny: a free-form pod spec to patch
+type FreeSpec = Record<string, any>;
+const restrictedPod = (patch: (spec: FreeSpec) => void = () => {}) => {
+  const spec: FreeSpec = {
     securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
     containers: [
       {
