@@ -119,6 +119,18 @@ describe('8. extended resources and workloads against the quota', () => {
     ]);
   });
 
+  it('a quota with scopes is reported as not evaluated, never guessed', () => {
+    const objects = tree();
+    const q = objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === 'ml-team')!;
+    (q.spec as Record<string, unknown>).scopes = ['BestEffort'];
+    const r = admitObject(pod([container({ resources: gpu('1') })]), noRules(objects));
+    expect(
+      r.findings.filter((f) => f.ruleId === 'admission.quota').map((f) => [f.status, f.message]),
+    ).toEqual([
+      ['warn', 'ResourceQuota ml-team-quota has scopes; which pods it tracks is not evaluated offline'],
+    ]);
+  });
+
   it('a Job runs min(parallelism, completions) pods at once', () => {
     const job: K8sObject = {
       apiVersion: 'batch/v1',

@@ -24,7 +24,7 @@ import { defaultPod } from './defaults.js';
 import { applyLimitRangeDefaults, limitItems, limitRangeViolations } from './limit-ranger.js';
 import { denialMessage, enforcePolicy, evaluatePodSecurity } from './pod-security/evaluate.js';
 import { rec, shapeErrors } from './pod-security/pod.js';
-import { podUsage, quotaViolations } from './quota.js';
+import { isScoped, podUsage, quotaViolations } from './quota.js';
 import {
   type Milli,
   type PodContainer,
@@ -202,7 +202,14 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
   // 7. ResourceQuota: every pod the workload keeps running.
   const usage = podUsage(requests, limits);
   const quotas = env.objects.filter((o) => o.kind === 'ResourceQuota' && o.metadata?.namespace === ns);
-  if (quotas.length > 0) {
+  for (const q of quotas.filter(isScoped))
+    add({
+      ruleId: 'admission.quota',
+      status: 'warn',
+      path: where('spec'),
+      message: `ResourceQuota ${q.metadata?.name ?? '?'} has scopes; which pods it tracks is not evaluated offline`,
+    });
+  if (quotas.some((q) => !isScoped(q))) {
     const over = quotaViolations(quotas, containers, usage, running.count);
     stage(
       'admission.quota',

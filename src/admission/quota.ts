@@ -31,6 +31,15 @@ export function podUsage(requests: Milli, limits: Milli): Milli {
   return usage;
 }
 
+/**
+ * A quota with scopes (BestEffort, Terminating, PriorityClass…) tracks only the pods they match;
+ * that matching is not simulated, so such a quota is reported as not evaluated, never guessed.
+ */
+export const isScoped = (quota: K8sObject): boolean => {
+  const spec = rec(quota.spec);
+  return (Array.isArray(spec?.scopes) && spec.scopes.length > 0) || spec?.scopeSelector != null;
+};
+
 const CONSTRAINED = new Set([
   'cpu',
   'memory',
@@ -55,6 +64,7 @@ export function quotaViolations(
 ): QuotaViolation[] {
   const out: QuotaViolation[] = [];
   for (const quota of quotas) {
+    if (isScoped(quota)) continue;
     const name = quota.metadata?.name ?? '?';
     const hard = rec(rec(quota.spec)?.hard) ?? {};
     // enforcePodContainerConstraints: every container and init container states what is quotaed.

@@ -12,6 +12,7 @@ import {
   sortedSet,
 } from './check.js';
 import { containersOf, inUserNamespace, list, podSc, rec, sc, str } from './pod.js';
+import { seccompBaseline1_0, seccompBaseline1_19 } from './seccomp.js';
 
 const fail = (reason: string, detail: string, paths: string[]): CheckFailure => ({ reason, detail, paths });
 
@@ -260,62 +261,6 @@ const procMountAt = (spec: Record<string, unknown>): CheckFailure | undefined =>
 export const procMount1_0: CheckPod = ({ spec }) => procMountAt(spec);
 // 1.35+: baseline allows any procMount in a user namespace (hostUsers: false).
 const procMount1_35: CheckPod = ({ spec }) => (inUserNamespace(spec) ? undefined : procMountAt(spec));
-
-export const validSeccompType = (t: unknown): boolean => t === 'RuntimeDefault' || t === 'Localhost';
-const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
-const SECCOMP_CONTAINER_ANNOTATION = 'container.seccomp.security.alpha.kubernetes.io/';
-
-// Before 1.19 seccomp was set by annotations.
-const seccompBaseline1_0: CheckPod = ({ metadata, spec }) => {
-  const annotations = rec(metadata.annotations) ?? {};
-  const ok = (v: string) => v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/');
-  const forbidden: string[] = [];
-  const paths: string[] = [];
-  const look = (key: string) => {
-    if (!(key in annotations)) return;
-    const v = str(annotations[key]);
-    if (ok(v)) return;
-    forbidden.push(`${key}=${JSON.stringify(v)}`);
-    paths.push(`metadata.annotations[${JSON.stringify(key)}]`);
-  };
-  look(SECCOMP_POD_ANNOTATION);
-  for (const { name } of containersOf(spec)) look(SECCOMP_CONTAINER_ANNOTATION + name);
-  if (forbidden.length === 0) return undefined;
-  const distinct = sortedSet(forbidden);
-  return fail(
-    'seccompProfile',
-    `forbidden ${pluralize('annotation', 'annotations', distinct.length)} ${distinct.join(', ')}`,
-    sortedSet(paths),
-  );
-};
-
-const seccompBaseline1_19: CheckPod = ({ spec }) => {
-  const setters: string[] = [];
-  const values: string[] = [];
-  const paths: string[] = [];
-  const podProfile = rec(podSc(spec, 'seccompProfile'));
-  if (podProfile && !validSeccompType(podProfile.type)) {
-    setters.push('pod');
-    values.push(str(podProfile.type));
-    paths.push('spec.securityContext.seccompProfile.type');
-  }
-  const names: string[] = [];
-  for (const { name, path, c } of containersOf(spec)) {
-    const profile = rec(sc(c, 'seccompProfile'));
-    if (profile && !validSeccompType(profile.type)) {
-      names.push(name);
-      values.push(str(profile.type));
-      paths.push(`${path}.securityContext.seccompProfile.type`);
-    }
-  }
-  if (names.length > 0) setters.push(containersPhrase(names));
-  if (setters.length === 0) return undefined;
-  return fail(
-    'seccompProfile',
-    `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedSet(values))}`,
-    paths,
-  );
-};
 
 // The "safe" sysctls: namespaced and isolated from other pods. The list grows with versions.
 const SYSCTLS_1_0 = [

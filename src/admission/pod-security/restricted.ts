@@ -2,7 +2,7 @@
  * The restricted checks of k8s.io/pod-security-admission/policy (check_*.go). Restricted is
  * baseline plus these; a restricted check may override (replace) a baseline one.
  */
-import { procMount1_0, validSeccompType } from './baseline.js';
+import { procMount1_0 } from './baseline.js';
 import {
   type Check,
   type CheckFailure,
@@ -13,6 +13,7 @@ import {
   sortedSet,
 } from './check.js';
 import { containersOf, inUserNamespace, isWindows, list, podSc, rec, sc, str } from './pod.js';
+import { seccompRestricted } from './seccomp.js';
 
 const fail = (reason: string, detail: string, paths: string[]): CheckFailure => ({ reason, detail, paths });
 /** 1.25+: the Linux-only restricted checks do not apply to pods that declare `os.name: windows`. */
@@ -190,52 +191,6 @@ const runAsUser: CheckPod = ({ spec }) => {
   if (names.length > 0) setters.push(containersPhrase(names));
   if (setters.length === 0) return undefined;
   return fail('runAsUser=0', `${setters.join(' and ')} must not set runAsUser=0`, paths);
-};
-
-const seccompRestricted: CheckPod = ({ spec }) => {
-  const setters: string[] = [];
-  const values: string[] = [];
-  const paths: string[] = [];
-  let podSet = false;
-  const podProfile = rec(podSc(spec, 'seccompProfile'));
-  if (podProfile) {
-    if (validSeccompType(podProfile.type)) podSet = true;
-    else {
-      setters.push('pod');
-      values.push(str(podProfile.type));
-      paths.push('spec.securityContext.seccompProfile.type');
-    }
-  }
-  const explicit: string[] = [];
-  const implicit: string[] = [];
-  const implicitPaths: string[] = [];
-  for (const { name, path, c } of containersOf(spec)) {
-    const profile = rec(sc(c, 'seccompProfile'));
-    if (profile) {
-      if (!validSeccompType(profile.type)) {
-        explicit.push(name);
-        values.push(str(profile.type));
-        paths.push(`${path}.securityContext.seccompProfile.type`);
-      }
-    } else if (!podSet) {
-      implicit.push(name);
-      implicitPaths.push(`${path}.securityContext.seccompProfile.type`);
-    }
-  }
-  if (explicit.length > 0) setters.push(containersPhrase(explicit));
-  if (setters.length > 0)
-    return fail(
-      'seccompProfile',
-      `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedSet(values))}`,
-      paths,
-    );
-  if (implicit.length > 0)
-    return fail(
-      'seccompProfile',
-      `pod or ${containersPhrase(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`,
-      implicitPaths,
-    );
-  return undefined;
 };
 
 const since = (minimumMinor: number, checkPod: CheckPod, overrides?: string[]) =>
