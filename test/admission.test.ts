@@ -396,6 +396,26 @@ describe('12. Pod Security follows the namespace labels', () => {
 });
 
 describe('hostile input', () => {
+  it('a pod the API server cannot decode is refused with the reasons, and judged no further', () => {
+    const bad = pod([
+      container({ securityContext: { privileged: 'yes' }, resources: { limits: { cpu: '1e999' } } }),
+    ]);
+    const r = admitObject(bad, envOf());
+    expect(r.findings.map((f) => [f.ruleId, f.path, f.message])).toEqual([
+      [
+        'admission.input',
+        'spec.containers[0].securityContext.privileged',
+        'spec.containers[0].securityContext.privileged: expected boolean',
+      ],
+      [
+        'admission.input',
+        'spec.containers[0].resources.limits.cpu',
+        'spec.containers[0].resources.limits.cpu: "1e999" is not a Kubernetes quantity',
+      ],
+    ]);
+    expect(r.admitted).toBe(false);
+  });
+
   it('malformed pods and workloads give findings, never a crash', () => {
     const weird: unknown[] = [
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } },

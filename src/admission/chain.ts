@@ -100,14 +100,19 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
     });
     return result(resource, ns, findings, '', running.count, [], {});
   }
-  const shape = shapeErrors(pod);
-  for (const e of shape)
+  // A pod the API server cannot decode (wrong types, values that are not quantities) is
+  // refused before any admission plugin runs: report why, and judge nothing further on a guess.
+  const inputErrors = [...shapeErrors(pod)];
+  podContainers(podSpec, inputErrors);
+  toMilli(podSpec.overhead, 'spec.overhead', inputErrors);
+  for (const e of inputErrors)
     add({
       ruleId: 'admission.input',
       status: 'error',
       path: where(e.split(':')[0]!),
       message: `${onPods}${e}`,
     });
+  if (inputErrors.length > 0) return result(resource, ns, findings, '', running.count, [], {});
 
   // 1–2. Defaulting, then LimitRanger's defaults.
   const admitted = defaultPod(pod);
@@ -116,15 +121,16 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
   applyLimitRangeDefaults(spec, items);
 
   // 3–4. Validation of the resources, then LimitRanger's limits.
-  const inputErrors: string[] = [];
-  const containers = podContainers(spec, inputErrors);
-  const overhead = toMilli(spec.overhead, 'spec.overhead', inputErrors);
-  for (const e of inputErrors)
+  const lrErrors: string[] = [];
+  const containers = podContainers(spec, lrErrors);
+  const overhead = toMilli(spec.overhead, 'spec.overhead', lrErrors);
+  // Values that came from a LimitRange (not the pod) and are not quantities.
+  for (const e of lrErrors)
     add({
-      ruleId: 'admission.input',
+      ruleId: 'admission.limitrange',
       status: 'error',
-      path: where(e.split(':')[0]!.replace(/\.[^.]+$/, '')),
-      message: `${onPods}${e}`,
+      path: where(e.split(':')[0]!),
+      message: `${onPods}LimitRange default ${e}`,
     });
   const requests = podRequests(containers, overhead);
   const limits = podLimits(containers, overhead);
