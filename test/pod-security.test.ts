@@ -8,6 +8,7 @@ import { defaultPod } from '../src/admission/defaults.js';
 import {
   denialMessage,
   enforcePolicy,
+  evaluateCheck,
   evaluatePodSecurity,
   LATEST_MINOR,
 } from '../src/admission/pod-security/evaluate.js';
@@ -87,6 +88,25 @@ const restrictedPod = (patch: (spec: FreeSpec) => void = () => {}) => {
 };
 const checks = (pod: unknown, level: 'baseline' | 'restricted' = 'restricted', minor = 31) =>
   evaluatePodSecurity(level, minor, pod).map((v) => v.check);
+
+describe("upstream's per-check cases, reason and detail word for word", () => {
+  interface CheckCase {
+    check: string;
+    name: string;
+    minor: number;
+    pod: unknown;
+    reason?: string;
+    detail?: string;
+  }
+  const { cases } = readYaml<{ cases: CheckCase[] }>(
+    join(ROOT, 'testdata', 'pod-security', 'upstream-check-cases.yaml'),
+  );
+  it.each(cases)('$check: $name', ({ check, minor, pod, reason, detail }) => {
+    const v = evaluateCheck(check, minor, pod);
+    if (reason === undefined) expect(v).toBeUndefined();
+    else expect(v).toMatchObject({ reason, detail });
+  });
+});
 
 describe('beyond the upstream fixtures', () => {
   it('judges ephemeral containers like the others', () => {

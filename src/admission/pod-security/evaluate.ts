@@ -102,6 +102,14 @@ export function evaluatePodSecurity(level: Level, minor: number, pod: unknown): 
   return out;
 }
 
+/** One check, as in force at a minor version (regardless of level); undefined when it passes. */
+export function evaluateCheck(id: string, minor: number, pod: unknown): PodSecurityViolation | undefined {
+  const check = ALL_CHECKS.find((c) => c.id === id);
+  const version = check && [...check.versions].reverse().find((x) => x.minimumMinor <= minor);
+  const failure = version?.checkPod(podView(pod));
+  return failure ? { check: id, ...failure } : undefined;
+}
+
 /** The API server's denial message: `violates PodSecurity "restricted:v1.31": reason (detail), …`. */
 export function denialMessage(
   policy: PodSecurityPolicy,
