@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type AdmissionEnv, admitObject } from '../src/admission/chain.js';
 import { admissionEnv } from '../src/admission/env.js';
 import { limitRangeViolations } from '../src/admission/limit-ranger.js';
+import { podUsage } from '../src/admission/quota.js';
 import { podContainers, podLimits, podRequests, toMilli } from '../src/admission/resources.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { allObjects } from '../src/synth/component.js';
@@ -143,6 +144,35 @@ describe('8. extended resources and workloads against the quota', () => {
       },
     };
     expect(admitObject(job, envOf()).replicas).toBe(2);
+  });
+});
+
+describe('quota usage of one pod (upstream TestPodEvaluatorUsage)', () => {
+  interface UsageCase {
+    name: string;
+    overhead?: Record<string, string>;
+    containers?: { requests?: object; limits?: object }[];
+    initContainers?: { requests?: object; limits?: object }[];
+    usage: Record<string, string>;
+  }
+  const { cases } = readYaml<{ cases: UsageCase[] }>(join(ROOT, 'testdata', 'admission', 'quota-usage.yaml'));
+  it.each(cases)('$name', (c) => {
+    const errors: string[] = [];
+    const asContainer = (x: { requests?: object; limits?: object }, i: number) => ({
+      name: `c${i}`,
+      resources: { requests: x.requests ?? {}, limits: x.limits ?? {} },
+    });
+    const containers = podContainers(
+      {
+        containers: (c.containers ?? []).map(asContainer),
+        initContainers: (c.initContainers ?? []).map(asContainer),
+      },
+      errors,
+    );
+    const overhead = toMilli(c.overhead, 'overhead', errors);
+    const usage = podUsage(podRequests(containers, overhead), podLimits(containers, overhead));
+    expect(usage).toEqual(toMilli(c.usage, 'expected', errors));
+    expect(errors).toEqual([]);
   });
 });
 
