@@ -114,8 +114,7 @@ describe('8. extended resources and workloads against the quota', () => {
         ruleId: 'admission.quota',
         resource: 'Deployment/ml-team/d',
         path: 'spec.template.spec',
-        message:
-          'its Pods: ResourceQuota ml-team-quota: requests.cpu 8 (4 replicas × 2) exceeds the quota of 6',
+        message: 'its Pods: ResourceQuota ml-team-quota: requests.cpu 8 (4 pods × 2) exceeds the quota of 6',
       }),
     ]);
   });
@@ -130,6 +129,23 @@ describe('8. extended resources and workloads against the quota', () => {
     ).toEqual([
       ['warn', 'ResourceQuota ml-team-quota has scopes; which pods it tracks is not evaluated offline'],
     ]);
+  });
+
+  it('a Deployment that fits but cannot roll out within the quota (maxSurge) is warned about', () => {
+    const two = { resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '2', memory: '1Gi' } } };
+    const r = admitObject(deployment(3, [container(two)]), envOf());
+    expect(r.admitted).toBe(true);
+    expect(r.findings.filter((f) => f.status === 'warn')).toEqual([
+      expect.objectContaining({
+        ruleId: 'admission.quota',
+        path: 'spec.strategy.rollingUpdate.maxSurge',
+        message:
+          'a rolling update runs 4 pods (maxSurge 1): ResourceQuota ml-team-quota: requests.cpu 8 (4 pods × 2) exceeds the quota of 6',
+      }),
+    ]);
+    const recreate = deployment(3, [container(two)]);
+    (recreate.spec as Record<string, unknown>).strategy = { type: 'Recreate' };
+    expect(admitObject(recreate, envOf()).findings.filter((f) => f.status === 'warn')).toEqual([]);
   });
 
   it('a Job runs min(parallelism, completions) pods at once', () => {

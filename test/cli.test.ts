@@ -238,7 +238,7 @@ describe('mlp CLI', () => {
     const r = await mlp(['admit', join(dir, 'big.yaml'), '-f', EXAMPLE, '-e', 'local']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('rejected: deployment big in ml-team (5 pods)');
-    expect(r.stdout).toContain('requests.cpu 10 (5 replicas × 2) exceeds the quota of 6');
+    expect(r.stdout).toContain('requests.cpu 10 (5 pods × 2) exceeds the quota of 6');
   });
 
   it("policy check evaluates the environment's rules on manifests", async () => {

@@ -34,7 +34,7 @@ import {
   toMilli,
 } from './resources.js';
 import { resourceViolations } from './validate.js';
-import { createdBy, runningPods, WORKLOAD_TEMPLATE } from './workload.js';
+import { createdBy, runningPods, surgePods, WORKLOAD_TEMPLATE } from './workload.js';
 
 export interface AdmissionEnv {
   /** The environment's objects: Namespaces (Pod Security labels), LimitRanges, ResourceQuotas. */
@@ -222,6 +222,20 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
       over.map((q) => ({ path: 'spec', message: q.message })),
       running.count === 1 ? 'within the ResourceQuota' : `${running.count} pods within the ResourceQuota`,
     );
+    // A rolling update runs the surge pods beside the old ones: the quota must hold them too, or
+    // the rollout stalls with the new ReplicaSet unable to create its pods.
+    const surge = surgePods(placed, running.count);
+    if (over.length === 0 && surge > 0) {
+      const during = quotaViolations(quotas, containers, usage, running.count + surge);
+      for (const q of during)
+        add({
+          ruleId: 'admission.quota',
+          status: 'warn',
+          path: 'spec.strategy.rollingUpdate.maxSurge',
+          message: `a rolling update runs ${running.count + surge} pods (maxSurge ${surge}): ${q.message}`,
+          fix: 'lower maxSurge (maxUnavailable > 0) or raise the quota',
+        });
+    }
   }
   return result(resource, ns, findings, policy.label, running.count, containers, usage);
 }

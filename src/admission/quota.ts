@@ -88,7 +88,7 @@ export function quotaViolations(
       const total = one * replicas;
       if (total <= limit) continue;
       const amount =
-        replicas === 1 ? fmt(key, total) : `${fmt(key, total)} (${replicas} replicas × ${fmt(key, one)})`;
+        replicas === 1 ? fmt(key, total) : `${fmt(key, total)} (${replicas} pods × ${fmt(key, one)})`;
       out.push({
         quota: name,
         key,

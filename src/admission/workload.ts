@@ -155,3 +155,17 @@ export function runningPods(workload: K8sObject): { count: number; error?: strin
       return { count: 1 };
   }
 }
+
+/**
+ * Extra pods a Deployment runs during a rolling update: maxSurge (default 25%, rounded up, as
+ * the deployment controller resolves percentages). 0 for other kinds and for Recreate.
+ */
+export function surgePods(workload: K8sObject, replicas: number): number {
+  if (workload.kind !== 'Deployment') return 0;
+  const strategy = rec(rec(workload.spec)?.strategy);
+  if (strategy?.type === 'Recreate') return 0;
+  const raw = rec(strategy?.rollingUpdate)?.maxSurge ?? '25%';
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
+  const m = typeof raw === 'string' ? /^(\d{1,9})%$/.exec(raw) : null;
+  return m ? Math.ceil((replicas * Number(m[1])) / 100) : 0;
+}
