@@ -97,7 +97,7 @@ describe('8. extended resources and workloads against the quota', () => {
     );
     const messages = r.findings.filter((f) => f.ruleId === 'admission.resources').map((f) => f.message);
     expect(messages).toEqual([
-      'containers[0] (app): nvidia.com/gpu needs a limit: extended resources cannot be overcommitted',
+      'containers[0] (app): nvidia.com/gpu needs a limit: it cannot be overcommitted',
       'containers[1] (b): nvidia.com/gpu request 1 must equal its limit 2',
       'containers[2] (c): nvidia.com/gpu requests must be a whole number',
       'containers[2] (c): nvidia.com/gpu limits must be a whole number',

@@ -1,7 +1,8 @@
 /**
  * The parts of the API server's pod validation (ValidatePodSpec → validateResourceRequirements)
  * that decide admission offline: requests within limits, and extended resources (GPUs) that
- * cannot be overcommitted: whole units, a limit always, request equal to it.
+ * cannot be overcommitted (and hugepages): a limit always, request equal to it; extended
+ * resources in whole units.
  */
 import { formatResource as fmt } from '../check/quota/resources.js';
 import { isExtendedResource, type PodContainer } from './resources.js';
@@ -27,11 +28,12 @@ export function resourceViolations(containers: readonly PodContainer[]): { path:
     }
     for (const [k, v] of Object.entries(c.requests)) {
       const limit = c.limits[k];
-      if (isExtendedResource(k)) {
+      // helper.IsOvercommitAllowed: extended resources and hugepages are not.
+      if (isExtendedResource(k) || k.startsWith('hugepages-')) {
         if (limit === undefined)
           out.push({
             path: `${at}.limits`,
-            message: `${who}: ${k} needs a limit: extended resources cannot be overcommitted`,
+            message: `${who}: ${k} needs a limit: it cannot be overcommitted`,
           });
         else if (v !== limit)
           out.push({
