@@ -68,7 +68,11 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
   const ns = namespace ?? object.metadata?.namespace ?? 'default';
   const placed: K8sObject = {
     ...object,
-    metadata: { ...(rec(object.metadata) ?? {}), namespace: ns } as K8sObject['metadata'],
+    metadata: {
+      name: '(unnamed)',
+      ...(rec(object.metadata) ?? {}),
+      namespace: ns,
+    } as K8sObject['metadata'],
   };
   const resource = objectRef(placed);
   const findings: Finding[] = [];
