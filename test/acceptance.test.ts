@@ -49,6 +49,15 @@ describe('runbook checks on the local environment', () => {
     expect(r.stdout).toContain('admitted: pod ml-inference in ml-team');
   });
 
+  it("the runbook's root nginx pod is refused by ml-team's restricted Pod Security, as the API server does", async () => {
+    const r = await mlp(['admit', join(pods, 'runbook-nginx.yaml'), '-n', 'ml-team', ...spec]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('rejected: pod ml-inference in ml-team');
+    expect(r.stdout).toContain(
+      'violates PodSecurity "restricted:v1.31": runAsNonRoot != true (pod or container "nginx" must set securityContext.runAsNonRoot=true)',
+    );
+  });
+
   it('a pod in ml-team cannot reach one in data-team', async () => {
     const r = await mlp(['reach', 'ml-team', 'data-team', ...spec]);
     expect(r.code).toBe(1);

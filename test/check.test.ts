@@ -2,7 +2,6 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { admitPod } from '../src/check/quota/admit.js';
 import { runChecks } from '../src/check/run.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { allObjects } from '../src/synth/component.js';
@@ -124,13 +123,16 @@ describe('mlp check catches planted problems', () => {
   it("policy: a workload in the tree is judged by the environment's own admission rules", async () => {
     const { object } = readYaml<{ object: K8sObject }>(join(ROOT, 'testdata', 'policy', 'bad-workload.yaml'));
     const f = await failing([...fresh(), object]);
+    // Pod Security comes from ml-team's labels (restricted); the template's labels lack team and
+    // environment, so the ReplicaSets and Pods it creates would be refused.
     expect(f.map((x) => x.ruleId).sort()).toEqual([
+      'pod-security.allowPrivilegeEscalation',
+      'pod-security.privileged',
+      'pod-security.restrictedVolumes',
       'policy.image-registry-allowed',
       'policy.image-tag-pinned',
+      'policy.labels-required',
       'policy.probes-required',
-      'policy.pss-host-path',
-      'policy.pss-privilege-escalation',
-      'policy.pss-privileged',
       'policy.resources-required',
     ]);
   });
@@ -163,62 +165,5 @@ describe('mlp check catches planted problems', () => {
       'the quota tracks requests.cpu but there is no default request: pods without resources are rejected',
     );
     expect(messages.some((m) => m.startsWith('a pod without resources is rejected: '))).toBe(true);
-  });
-});
-
-describe('pod admission', () => {
-  const objects = fresh();
-  const pod = (resources: object, extra: object = {}): K8sObject => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'p' },
-    spec: { containers: [{ name: 'c', image: 'x:1', resources }], ...extra },
-  });
-
-  it('fills defaults from the LimitRange for a pod with no resources', () => {
-    const r = admitPod(pod({}), 'ml-team', objects);
-    expect(r.admitted).toBe(true);
-    expect(r.containers[0]).toEqual({
-      name: 'c',
-      requests: { cpu: 250, memory: 512 * 2 ** 20 * 1000 },
-      limits: { cpu: 1000, memory: 2 * 2 ** 30 * 1000 },
-    });
-  });
-
-  it('defaults the request to the limit when only a limit is set', () => {
-    const r = admitPod(pod({ limits: { cpu: '3', memory: '1Gi' } }), 'ml-team', objects);
-    expect(r.containers[0]!.requests.cpu).toBe(3000);
-  });
-
-  it('rejects a container above the LimitRange maximum and a request above its limit', () => {
-    const r = admitPod(pod({ requests: { cpu: '2' }, limits: { cpu: '5' } }), 'ml-team', objects);
-    expect(r.reasons).toEqual(['containers[0] (c): cpu limit 5 exceeds the LimitRange maximum 4']);
-    const r2 = admitPod(pod({ requests: { cpu: '2' } }), 'ml-team', objects);
-    expect(r2.reasons).toEqual([
-      'containers[0] (c): cpu request 2 must be less than or equal to its limit 1',
-    ]);
-  });
-
-  it('counts GPUs against the GPU quota (0 in local)', () => {
-    const r = admitPod(pod({ limits: { 'nvidia.com/gpu': '1' } }), 'ml-team', objects);
-    expect(r.reasons).toEqual([
-      'ResourceQuota ml-team-quota: requests.nvidia.com/gpu 1 exceeds the quota of 0',
-    ]);
-  });
-
-  it("takes the larger of the containers' sum and the largest init container", () => {
-    const r = admitPod(
-      pod(
-        { requests: { cpu: '1' }, limits: { cpu: '1' } },
-        {
-          initContainers: [
-            { name: 'i', image: 'x:1', resources: { requests: { cpu: '3' }, limits: { cpu: '3' } } },
-          ],
-        },
-      ),
-      'ml-team',
-      objects,
-    );
-    expect(r.usage['requests.cpu']).toBe(3000);
   });
 });

@@ -230,6 +230,56 @@ describe('mlp CLI', () => {
     expect(r.stdout).toBe(readFileSync(join(ROOT, 'schema', 'platform.schema.json'), 'utf8'));
   });
 
+  it('policy check and admit share the admission chain: LimitRange defaults, replicas × pod', async () => {
+    const dir = tempDir();
+    const container = {
+      name: 'app',
+      image: 'ghcr.io/acme-ml/app:1.0.0',
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    };
+    const labels = { team: 'ml-team', app: 'app', environment: 'local' };
+    const securityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    // No resources: ml-team's LimitRange defaults them before the policies run.
+    const bare = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'bare', namespace: 'ml-team', labels },
+      spec: { securityContext, containers: [container] },
+    };
+    writeFileSync(join(dir, 'bare.yaml'), JSON.stringify(bare));
+    const checked = await mlp(['policy', 'check', join(dir, 'bare.yaml'), '-f', EXAMPLE, '-e', 'local']);
+    expect(checked.code, checked.stdout).toBe(0);
+    expect((await mlp(['admit', join(dir, 'bare.yaml'), '-f', EXAMPLE, '-e', 'local'])).code).toBe(0);
+    const big = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'big', namespace: 'ml-team', labels },
+      spec: {
+        replicas: 5,
+        selector: { matchLabels: { app: 'app' } },
+        template: {
+          metadata: { labels },
+          spec: {
+            securityContext,
+            containers: [
+              {
+                ...container,
+                resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '2', memory: '1Gi' } },
+                livenessProbe: { httpGet: { path: '/', port: 8080 } },
+                readinessProbe: { httpGet: { path: '/', port: 8080 } },
+              },
+            ],
+          },
+        },
+      },
+    };
+    writeFileSync(join(dir, 'big.yaml'), JSON.stringify(big));
+    const r = await mlp(['admit', join(dir, 'big.yaml'), '-f', EXAMPLE, '-e', 'local']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('rejected: deployment big in ml-team (5 pods)');
+    expect(r.stdout).toContain('requests.cpu 10 (5 pods × 2) exceeds the quota of 6');
+  });
+
   it("policy check evaluates the environment's rules on manifests", async () => {
     const dir = tempDir();
     const { object } = parse(readFileSync(join(ROOT, 'testdata', 'policy', 'bad-workload.yaml'), 'utf8'));
@@ -237,9 +287,18 @@ describe('mlp CLI', () => {
     const r = await mlp(['policy', 'check', join(dir, 'bad.yaml'), '-f', EXAMPLE, '-o', 'json']);
     expect(r.code).toBe(1);
     const failed = JSON.parse(r.stdout).findings.filter((f: { status: string }) => f.status === 'fail');
-    // The example allows only its own registries, so the registry rule joins the six.
-    expect(failed.map((f: { ruleId: string }) => f.ruleId).sort()).toContain('policy.image-registry-allowed');
-    expect(failed).toHaveLength(7);
+    // The example allows only its own registries, so the registry rule joins the three; ml-team
+    // enforces restricted Pod Security; the template lacks the team and environment labels.
+    expect(failed.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual([
+      'pod-security.allowPrivilegeEscalation',
+      'pod-security.privileged',
+      'pod-security.restrictedVolumes',
+      'policy.image-registry-allowed',
+      'policy.image-tag-pinned',
+      'policy.labels-required',
+      'policy.probes-required',
+      'policy.resources-required',
+    ]);
     expect((await mlp(['policy', 'check', join(dir, 'missing.yaml'), '-f', EXAMPLE])).code).toBe(2);
   });
 });

@@ -2,7 +2,9 @@
 // External Secrets, reachable only from the teams that declared them.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../src/k8s/object.js';
+import { admitObject, isAdmissible } from '../src/admission/chain.js';
+import { admissionEnv } from '../src/admission/env.js';
+import { type K8sObject, objectRef as objectRefOf } from '../src/k8s/object.js';
 import { evaluatePolicies } from '../src/policy/evaluate.js';
 import { policyRules } from '../src/policy/rules.js';
 import { allObjects } from '../src/synth/component.js';
@@ -59,6 +61,20 @@ describe('local: in-cluster data services', () => {
     expect(findings.filter((f) => f.status !== 'pass')).toEqual([]);
     // Four workloads (three StatefulSets and the bucket Job), every applicable rule.
     expect(new Set(findings.map((f) => f.resource)).size).toBe(4);
+  });
+
+  it('their Pods pass the whole admission chain, restricted Pod Security included', () => {
+    const env = spec.environments.get('local')!;
+    const workloads = objects.filter(isAdmissible);
+    expect(workloads.map((o) => o.kind).sort()).toEqual(['Job', 'StatefulSet', 'StatefulSet', 'StatefulSet']);
+    for (const o of workloads) {
+      const r = admitObject(o, admissionEnv(env, objects));
+      expect(
+        r.findings.filter((f) => f.status !== 'pass'),
+        objectRefOf(o),
+      ).toEqual([]);
+      expect(r.podSecurity).toBe('restricted:v1.31');
+    }
   });
 
   it.each([

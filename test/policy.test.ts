@@ -53,9 +53,9 @@ it('the deliberately bad workload fails with exactly the expected rule ids', () 
       .map((f) => f.ruleId.replace(/^policy\./, ''))
       .sort(),
   ).toEqual(ids);
-  expect(findings.find((f) => f.ruleId === 'policy.pss-privileged')).toMatchObject({
+  expect(findings.find((f) => f.ruleId === 'policy.resources-required')).toMatchObject({
     path: 'spec.template.spec.containers[0]',
-    fix: 'remove securityContext.privileged',
+    fix: 'set resources.requests and resources.limits for cpu and memory',
   });
 });
 

@@ -1,7 +1,8 @@
 /** Every offline check of one environment's rendered objects, in one report. */
+
+import { admitObject, isAdmissible } from '../admission/chain.js';
+import { admissionEnv } from '../admission/env.js';
 import type { K8sObject } from '../k8s/object.js';
-import { evaluatePolicies } from '../policy/evaluate.js';
-import { policyRules } from '../policy/rules.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { NetworkModel } from './network/reach.js';
@@ -69,11 +70,11 @@ export async function runChecks(
   );
   findings.push(...checkLimitRanges(objects));
   findings.push(...passIfClean(scanObjects(objects), 'secrets', 'no secret material in the rendered tree'));
-  // The environment's own admission rules over its own workloads (platform components included).
-  const rules = policyRules({ allowedRegistries: env.allowedRegistries });
-  findings.push(
-    ...evaluatePolicies(objects, rules, { exemptNamespaces: env.platform.policies.exemptNamespaces }),
-  );
+  // Every workload of the tree (platform components included) through the admission chain the
+  // API server will run on it and on the Pods it creates: Pod Security, LimitRanger, the
+  // environment's policies, ResourceQuota.
+  const admission = admissionEnv(env, objects);
+  for (const o of objects) if (isAdmissible(o)) findings.push(...admitObject(o, admission).findings);
   return {
     environment: env.environment,
     findings,

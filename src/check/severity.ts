@@ -16,6 +16,9 @@ const FAMILY: readonly [RegExp, Severity][] = [
   [/^network\./, 'medium'],
   [/^schema\./, 'high'],
   [/^quota\./, 'medium'],
+  // The API server refuses the pod: the workload would never run.
+  [/^pod-security\./, 'high'],
+  [/^admission\./, 'high'],
 ];
 
 export function severityOf(f: Finding): Severity {

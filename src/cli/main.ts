@@ -102,7 +102,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('admit')
-    .description('would LimitRange and ResourceQuota admit this pod? (exit 0 admitted, 1 rejected)')
+    .description(
+      'would the API server admit this pod (or the pods a workload creates)? LimitRange, Pod Security, policies, quota (exit 0 admitted, 1 rejected)',
+    )
     .argument('<pod.yaml>', 'a Pod, or a workload with a pod template')
     .option('-n, --namespace <ns>', "namespace (default: the pod's own, else default)")
     .addOption(specOption())
@@ -124,7 +126,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('policy')
     .description('admission rules (defined once in CEL; emitted as ValidatingAdmissionPolicies)')
     .command('check')
-    .description("evaluate an environment's admission rules on manifests offline (exit 1 when one fails)")
+    .description(
+      "run manifests through an environment's admission chain offline: Pod Security, LimitRange, policies, quota (exit 1 when one fails)",
+    )
     .argument('<manifest.yaml...>', 'files with Pods or workloads')
     .addOption(specOption())
     .addOption(envOption())

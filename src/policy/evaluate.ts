@@ -47,60 +47,74 @@ export function evaluatePolicies(
 ): Finding[] {
   const out: Finding[] = [];
   for (const object of objects) {
-    const kind = object.kind as WorkloadKind;
-    if (!(kind in TEMPLATE_PATH)) continue;
+    if (!((object.kind as WorkloadKind) in TEMPLATE_PATH)) continue;
     if (object.metadata?.namespace && scope.exemptNamespaces.includes(object.metadata.namespace)) continue;
-    const resource = objectRef(object);
-    let variables: Record<string, unknown>;
-    try {
-      variables = variablesOf(object);
-    } catch (err) {
-      out.push({
+    out.push(...evaluateRules(object, rules));
+  }
+  return out;
+}
+
+/**
+ * Every rule that matches this object's kind, evaluated on it as the cluster's
+ * ValidatingAdmissionPolicy would: pass, or fail located at the first failing container.
+ */
+export function evaluateRules(object: K8sObject, rules: readonly PolicyRule[]): Finding[] {
+  const out: Finding[] = [];
+  const kind = object.kind as WorkloadKind;
+  if (!(kind in TEMPLATE_PATH)) return out;
+  const resource = objectRef(object);
+  let variables: Record<string, unknown>;
+  try {
+    variables = variablesOf(object);
+  } catch (err) {
+    return [
+      {
         ruleId: 'policy.input',
         status: 'error',
         resource,
         path: TEMPLATE_PATH[kind],
         message: `no pod spec to check: ${(err as Error).message}`,
+      },
+    ];
+  }
+  const base = TEMPLATE_PATH[kind];
+  for (const rule of rules) {
+    if (!rule.kinds.includes(kind)) continue;
+    const ruleId = `policy.${rule.id}`;
+    let allowed: boolean;
+    try {
+      allowed = compile(ruleExpression(rule))({ object, variables }) === true;
+    } catch (err) {
+      out.push({
+        ruleId,
+        status: 'error',
+        resource,
+        path: base,
+        message: `rule could not be evaluated: ${(err as Error).message.split('\n')[0]}`,
       });
       continue;
     }
-    const base = TEMPLATE_PATH[kind];
-    for (const rule of rules) {
-      if (!rule.kinds.includes(kind)) continue;
-      const ruleId = `policy.${rule.id}`;
-      let allowed: boolean;
-      try {
-        allowed = compile(ruleExpression(rule))({ object, variables }) === true;
-      } catch (err) {
-        out.push({
-          ruleId,
-          status: 'error',
-          resource,
-          path: base,
-          message: `rule could not be evaluated: ${(err as Error).message.split('\n')[0]}`,
-        });
-        continue;
-      }
-      if (allowed) {
-        out.push({ ruleId, status: 'pass', resource, path: base, message: rule.title });
-        continue;
-      }
-      let path = base;
-      if (rule.container) {
-        // Name the first failing container, the way a reviewer would look for it.
-        const containers = variables.containers as { name?: string }[];
-        const initCount = ((variables.podSpec as { containers: unknown[] }).containers ?? []).length;
-        const index = containers.findIndex(
-          (c) => compile(rule.container!)({ object, variables, c }) !== true,
-        );
-        if (index >= 0)
-          path =
-            index < initCount
-              ? `${base}.containers[${index}]`
-              : `${base}.initContainers[${index - initCount}]`;
-      }
-      out.push({ ruleId, status: 'fail', resource, path, message: rule.message, fix: rule.fix });
+    if (allowed) {
+      out.push({ ruleId, status: 'pass', resource, path: base, message: rule.title });
+      continue;
     }
+    let path = rule.at ?? base;
+    if (rule.container) {
+      // Name the first failing container, the way a reviewer would look for it.
+      const containers = variables.containers as { name?: string }[];
+      const initCount = ((variables.podSpec as { containers: unknown[] }).containers ?? []).length;
+      const index = containers.findIndex((c) => {
+        try {
+          return compile(rule.container!)({ object, variables, c }) !== true;
+        } catch {
+          return true;
+        }
+      });
+      if (index >= 0)
+        path =
+          index < initCount ? `${base}.containers[${index}]` : `${base}.initContainers[${index - initCount}]`;
+    }
+    out.push({ ruleId, status: 'fail', resource, path, message: rule.message, fix: rule.fix });
   }
   return out;
 }

@@ -2,11 +2,12 @@
  * Quota fit: team quotas must fit the environment's capacity, and each namespace's LimitRange
  * must agree with its ResourceQuota (defaults that admit a bare pod, maxima within the quota).
  */
+
+import { admitObject } from '../../admission/chain.js';
 import { milli, parseQuantity } from '../../core/quantity.js';
 import { type K8sObject, objectRef } from '../../k8s/object.js';
 import type { Capacity } from '../../spec/schema.js';
 import type { Finding } from '../finding.js';
-import { admitPod } from './admit.js';
 import { formatResource, type LimitItem, type ResourceMap } from './resources.js';
 
 const fmt = formatResource;
@@ -191,18 +192,29 @@ export function checkLimitRanges(objects: readonly K8sObject[]): Finding[] {
           );
       }
     });
-    // The end-to-end proof: a pod that asks for nothing is admitted with the defaults.
+    // The end-to-end proof: a pod that asks for nothing (and meets restricted Pod Security) is
+    // admitted with the defaults; the policy rules are not this check's concern.
     const bare: K8sObject = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'bare', namespace: ns },
-      spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] },
+      spec: {
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          {
+            name: 'app',
+            image: 'registry.k8s.io/pause:3.10',
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          },
+        ],
+      },
     };
-    const verdict = admitPod(bare, ns, list);
-    if (!verdict.admitted)
+    const verdict = admitObject(bare, { objects: list, rules: [], exemptNamespaces: [] }, ns);
+    const reasons = verdict.findings.filter((f) => f.status === 'fail' || f.status === 'error');
+    if (reasons.length > 0)
       fail(
         'spec.limits',
-        `a pod without resources is rejected: ${verdict.reasons.join('; ')}`,
+        `a pod without resources is rejected: ${reasons.map((f) => f.message).join('; ')}`,
         'give the LimitRange defaults that fit the quota',
       );
     out.push(

@@ -1,6 +1,11 @@
-/** `mlp admit pod.yaml -n NS`: would LimitRange and ResourceQuota admit this pod, and why not. */
+/**
+ * `mlp admit pod.yaml -n NS`: would the API server admit this Pod, or the Pods a workload's
+ * template makes, into NS, and why not. The whole admission chain (src/admission/chain.ts):
+ * defaulting, LimitRanger, validation, Pod Security, the policies, ResourceQuota.
+ */
 import { resolve } from 'node:path';
-import { admitPod, podSpecOf } from '../../check/quota/admit.js';
+import { admitObject, isAdmissible } from '../../admission/chain.js';
+import { admissionEnv } from '../../admission/env.js';
 import { formatResource } from '../../check/quota/resources.js';
 import type { K8sObject } from '../../k8s/object.js';
 import { environment, objectsOf, openSpec } from '../context.js';
@@ -17,7 +22,7 @@ export interface AdmitOptions {
 
 function readPods(path: string): K8sObject[] {
   const out = readManifests(path);
-  const notPod = out.find((o) => !podSpecOf(o));
+  const notPod = out.find((o) => !isAdmissible(o));
   if (notPod)
     throw new UsageError(
       `${path}: expected a Pod (or a workload with a pod template), received ${notPod.kind}`,
@@ -31,6 +36,7 @@ export function admitCommand(podFile: string, opts: AdmitOptions, io: Io): numbe
   const spec = openSpec(opts, io);
   const env = environment(spec, opts.env);
   const objects = objectsOf(env);
+  const context = admissionEnv(env, objects);
   const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
   const results = pods.map((pod) => {
     const ns = opts.namespace ?? pod.metadata?.namespace ?? 'default';
@@ -38,17 +44,35 @@ export function admitCommand(podFile: string, opts: AdmitOptions, io: Io): numbe
       throw new UsageError(
         `unknown namespace "${ns}"; the ${env.environment} tree has: ${[...namespaces].sort().join(', ')}`,
       );
-    return { pod: pod.metadata?.name ?? '(unnamed)', namespace: ns, ...admitPod(pod, ns, objects) };
+    const r = admitObject(pod, context, ns);
+    const reasons = r.findings
+      .filter((f) => f.status === 'fail' || f.status === 'error')
+      .map((f) => `${f.message} [${f.ruleId} at ${f.path}]`);
+    return {
+      kind: pod.kind,
+      pod: pod.metadata?.name ?? '(unnamed)',
+      namespace: ns,
+      admitted: r.admitted,
+      podSecurity: r.podSecurity,
+      replicas: r.replicas,
+      reasons,
+      findings: r.findings,
+      containers: r.containers,
+      usage: r.usage,
+    };
   });
   io.stdout(
     emit(opts.output, { environment: env.environment, results }, () =>
       results
         .map((r) => {
-          const head = `${r.admitted ? 'admitted' : 'rejected'}: pod ${r.pod} in ${r.namespace}`;
+          const what = r.kind === 'Pod' ? 'pod' : `${r.kind.toLowerCase()}`;
+          const pods = r.kind === 'Pod' ? '' : ` (${r.replicas} ${r.replicas === 1 ? 'pod' : 'pods'})`;
+          const head = `${r.admitted ? 'admitted' : 'rejected'}: ${what} ${r.pod} in ${r.namespace}${pods}`;
           const usage = Object.entries(r.usage)
+            .filter(([k]) => k !== 'count/pods')
             .map(([k, v]) => `${k}=${formatResource(k, v)}`)
             .join(' ');
-          return `${head}\n${r.reasons.map((x) => `  - ${x}\n`).join('')}${usage ? `  usage: ${usage}\n` : ''}`;
+          return `${head}\n${r.reasons.map((x) => `  - ${x}\n`).join('')}  pod security: ${r.podSecurity || 'n/a'}\n${usage ? `  usage per pod: ${usage}\n` : ''}`;
         })
         .join(''),
     ),

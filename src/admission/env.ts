@@ -1,0 +1,13 @@
+/** The admission context of one environment: its rendered objects and its policy rules. */
+import type { K8sObject } from '../k8s/object.js';
+import { policyRules } from '../policy/rules.js';
+import type { ResolvedEnvironment } from '../spec/model.js';
+import type { AdmissionEnv } from './chain.js';
+
+export function admissionEnv(env: ResolvedEnvironment, objects: readonly K8sObject[]): AdmissionEnv {
+  return {
+    objects,
+    rules: policyRules({ allowedRegistries: env.allowedRegistries }),
+    exemptNamespaces: env.platform.policies.exemptNamespaces,
+  };
+}
