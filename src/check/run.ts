@@ -7,6 +7,7 @@ import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { NetworkModel } from './network/reach.js';
 import { checkNetwork, type IsolationMatrix } from './network/rules.js';
 import { checkCapacity, checkLimitRanges } from './quota/fit.js';
+import { checkDangerousSubjects, checkEscalation } from './rbac/escalation-rules.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
 import { checkSchema } from './schema.js';
@@ -44,7 +45,10 @@ export async function runChecks(
       `${objects.length} objects valid for Kubernetes ${env.platform.kubernetesVersion}`,
     ),
   );
-  findings.push(...checkRbac(objects, new RbacAuthorizer(objects), env));
+  const rbac = new RbacAuthorizer(objects);
+  findings.push(...checkRbac(objects, rbac, env));
+  findings.push(...checkDangerousSubjects(rbac));
+  findings.push(...checkEscalation(objects, rbac));
   const network = checkNetwork(new NetworkModel(objects, systemNamespaces(env)), env);
   findings.push(...network.findings);
   findings.push(...checkCapacity(objects, env.capacity, env.environment));

@@ -108,7 +108,11 @@ export const BOOTSTRAP_OBJECTS: readonly K8sObject[] = [
   clusterRole(
     'system:aggregate-to-admin',
     [
-      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] },
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['roles', 'rolebindings'],
+        verbs: [...READ, ...WRITE],
+      },
       { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
     ],
     { [`${AGG}admin`]: 'true' },
@@ -118,7 +122,14 @@ export const BOOTSTRAP_OBJECTS: readonly K8sObject[] = [
     [
       {
         apiGroups: [''],
-        resources: ['pods/attach', 'pods/proxy', 'pods/exec', 'pods/portforward', 'secrets', 'services/proxy'],
+        resources: [
+          'pods/attach',
+          'pods/proxy',
+          'pods/exec',
+          'pods/portforward',
+          'secrets',
+          'services/proxy',
+        ],
         verbs: READ,
       },
       { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
@@ -225,7 +236,11 @@ export const BOOTSTRAP_OBJECTS: readonly K8sObject[] = [
         resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
         verbs: READ,
       },
-      { apiGroups: ['batch'], resources: ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'], verbs: READ },
+      {
+        apiGroups: ['batch'],
+        resources: ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'],
+        verbs: READ,
+      },
       {
         apiGroups: ['policy'],
         resources: ['poddisruptionbudgets', 'poddisruptionbudgets/status'],
@@ -251,4 +266,9 @@ export const BOOTSTRAP_OBJECTS: readonly K8sObject[] = [
 ];
 
 /** Namespaces every cluster has before anything is applied. */
-export const BUILTIN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+export const BUILTIN_NAMESPACES: readonly string[] = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+];

@@ -53,7 +53,9 @@ export function ruleCovers(owner: PolicyRule, servant: PolicyRule): boolean {
   const servantNames = servant.resourceNames ?? [];
   const ownerNames = owner.resourceNames ?? [];
   const names =
-    servantNames.length === 0 ? ownerNames.length === 0 : ownerNames.length === 0 || hasAll(ownerNames, servantNames);
+    servantNames.length === 0
+      ? ownerNames.length === 0
+      : ownerNames.length === 0 || hasAll(ownerNames, servantNames);
   return verbs && groups && resources && urls && names;
 }
 

@@ -61,7 +61,11 @@ const POD_MAKERS: readonly { group: string; resource: string; verbs: readonly st
     resource,
     verbs: ['create', 'update', 'patch'],
   })),
-  ...['jobs', 'cronjobs'].map((resource) => ({ group: 'batch', resource, verbs: ['create', 'update', 'patch'] })),
+  ...['jobs', 'cronjobs'].map((resource) => ({
+    group: 'batch',
+    resource,
+    verbs: ['create', 'update', 'patch'],
+  })),
 ];
 
 export function serviceAccountUser(namespace: string, name: string): string {
@@ -159,7 +163,8 @@ export class EscalationAnalyzer {
       if (became.has(id)) return false;
       became.add(id);
       let changed = false;
-      for (const g of this.rbac.grantsOf(p.user, p.groups)) changed = add({ ...g, path, origin: 'rbac' }) || changed;
+      for (const g of this.rbac.grantsOf(p.user, p.groups))
+        changed = add({ ...g, path, origin: 'rbac' }) || changed;
       return changed;
     };
     become(principal, []);
@@ -206,7 +211,13 @@ export class EscalationAnalyzer {
           break;
         }
         for (const sa of sas) {
-          const token = can({ verb: 'create', resource: 'serviceaccounts', subresource: 'token', name: sa, namespace: ns });
+          const token = can({
+            verb: 'create',
+            resource: 'serviceaccounts',
+            subresource: 'token',
+            name: sa,
+            namespace: ns,
+          });
           if (token)
             changed =
               become(saPrincipal(ns, sa), [
@@ -252,7 +263,9 @@ export class EscalationAnalyzer {
       .map((verb) => can({ verb, resource: 'rolebindings', apiGroup: RBAC_GROUP, namespace: ns }))
       .find((g) => g);
     const candidates: [kind: string, resource: string, name: string, rules: PolicyRule[]][] = [
-      ...[...this.rbac.rolesIn(ns)].map(([n, r]) => ['Role', 'roles', n, r] as [string, string, string, PolicyRule[]]),
+      ...[...this.rbac.rolesIn(ns)].map(
+        ([n, r]) => ['Role', 'roles', n, r] as [string, string, string, PolicyRule[]],
+      ),
       ...[...this.rbac.clusterRoleMap()].map(
         ([n, r]) => ['ClusterRole', 'clusterroles', n, r] as [string, string, string, PolicyRule[]],
       ),
@@ -267,14 +280,19 @@ export class EscalationAnalyzer {
             rules,
             via: `RoleBinding (self-made) ${ns} → ${kind} ${name}`,
             builtin: false,
-            path: [...step(create, `create rolebindings in ${ns}`), ...step(bind, `bind ${kind} ${name}`).slice(bind.path.length)],
+            path: [
+              ...step(create, `create rolebindings in ${ns}`),
+              ...step(bind, `bind ${kind} ${name}`).slice(bind.path.length),
+            ],
             origin: 'bind',
           }) || changed;
       }
     }
     // `escalate` lets a role be rewritten with rules one does not hold; one bound to us becomes "*".
     const esc = can({ verb: 'escalate', resource: 'roles', apiGroup: RBAC_GROUP, namespace: ns });
-    const edit = ['update', 'patch'].map((verb) => can({ verb, resource: 'roles', apiGroup: RBAC_GROUP, namespace: ns })).find((g) => g);
+    const edit = ['update', 'patch']
+      .map((verb) => can({ verb, resource: 'roles', apiGroup: RBAC_GROUP, namespace: ns }))
+      .find((g) => g);
     if (esc && edit) {
       const held = [...this.rbac.rolesIn(ns).keys()].find((n) =>
         [...this.rbac.bindingsIn(ns)].some((b) => b.roleRef.kind === 'Role' && b.roleRef.name === n),
@@ -331,7 +349,8 @@ export class EscalationAnalyzer {
       if (!g) continue;
       someUser ??= [user, g];
       if (user === 'mlp:any-user') continue;
-      changed = become({ user, groups: [] }, [...step(g, `impersonate user ${user}`), `act as ${user}`]) || changed;
+      changed =
+        become({ user, groups: [] }, [...step(g, `impersonate user ${user}`), `act as ${user}`]) || changed;
     }
     if (!someUser) return changed;
     for (const group of this.groups) {
@@ -350,7 +369,8 @@ export class EscalationAnalyzer {
   authorize(principal: Principal, req: AccessRequest): EffectiveDecision {
     const grants = this.effectiveGrants(principal, req.namespace);
     const g = findGrant(grants, req);
-    if (!g) return { allowed: false, reason: 'no RBAC rule or escalation path allows this request', path: [] };
+    if (!g)
+      return { allowed: false, reason: 'no RBAC rule or escalation path allows this request', path: [] };
     const index = g.rules.findIndex((r) => ruleAllows(r, req));
     const last = g.origin === 'secret-mount' ? g.via : `allowed by ${g.via} rule ${index}`;
     const path = [...g.path, last];
@@ -388,5 +408,7 @@ export function rulesHeldIn(grants: readonly Grant[], namespace: string | undefi
 
 /** Gained grants that the subject's own grants do not cover: real escalations. */
 export function escalations(own: readonly Grant[], effective: readonly EffectiveGrant[]): EffectiveGrant[] {
-  return effective.filter((g) => g.path.length > 0 && !covers(rulesHeldIn(own, g.namespace), g.rules).covered);
+  return effective.filter(
+    (g) => g.path.length > 0 && !covers(rulesHeldIn(own, g.namespace), g.rules).covered,
+  );
 }

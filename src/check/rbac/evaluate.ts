@@ -119,9 +119,10 @@ export class RbacAuthorizer {
     const raw = new Map<string, K8sObject>();
     // The tree's objects replace built-ins of the same kind and name, as an apply would.
     const own = new Set(objects.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`));
-    const builtins = (options.builtins ?? true)
-      ? BOOTSTRAP_OBJECTS.filter((o) => !own.has(`${o.kind}//${o.metadata.name}`))
-      : [];
+    const builtins =
+      (options.builtins ?? true)
+        ? BOOTSTRAP_OBJECTS.filter((o) => !own.has(`${o.kind}//${o.metadata.name}`))
+        : [];
     for (const o of [...builtins, ...objects]) {
       if (!o.apiVersion?.startsWith('rbac.authorization.k8s.io/')) continue;
       const name = o.metadata?.name;
