@@ -7,10 +7,11 @@ import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { NetworkModel } from './network/reach.js';
 import { checkNetwork, type IsolationMatrix } from './network/rules.js';
 import { checkCapacity, checkLimitRanges } from './quota/fit.js';
+import { BUILTIN_NAMESPACES } from './rbac/bootstrap.js';
 import { checkDangerousSubjects, checkEscalation } from './rbac/escalation-rules.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
-import { checkSchema } from './schema.js';
+import { checkNamespacesExist, checkSchema } from './schema.js';
 import { scanObjects } from './secrets.js';
 import { bySeverity, type Severity } from './severity.js';
 
@@ -37,7 +38,10 @@ export async function runChecks(
     list.some((f) => f.status === 'fail' || f.status === 'error')
       ? list
       : [...list, { ruleId, status: 'pass', resource: `environment/${env.environment}`, path: '', message }];
-  const schema = await checkSchema(objects, env.platform.kubernetesVersion);
+  const schema = [
+    ...(await checkSchema(objects, env.platform.kubernetesVersion)),
+    ...checkNamespacesExist(objects, [...new Set([...BUILTIN_NAMESPACES, ...systemNamespaces(env)])]),
+  ];
   findings.push(
     ...passIfClean(
       schema,
