@@ -14,6 +14,7 @@ describe('mlp CLI', () => {
     'synth',
     'check',
     'can-i',
+    'who-can',
     'reach',
     'admit',
     'diff',

@@ -243,9 +243,9 @@ export class EscalationAnalyzer {
                 ...(read.path.length > mk.path.length ? read.path.slice(mk.path.length) : []),
                 `read the token of ServiceAccount ${ns}/${sa}`,
               ]) || changed;
-        changed = this.bindInNamespace(ns, can, add, step) || changed;
+        changed = this.bindInNamespace(ns, can, add, step, () => grants) || changed;
       }
-      changed = this.bindClusterWide(can, add, step) || changed;
+      changed = this.bindClusterWide(can, add, step, () => grants) || changed;
       changed = this.impersonateUsers(can, become, step) || changed;
     }
     return grants;
@@ -257,6 +257,7 @@ export class EscalationAnalyzer {
     can: (r: Omit<AccessRequest, 'user'>) => EffectiveGrant | undefined,
     add: (g: EffectiveGrant) => boolean,
     step: (g: EffectiveGrant, what: string) => string[],
+    grantsNow: () => readonly EffectiveGrant[],
   ): boolean {
     let changed = false;
     const create = ['create', 'update', 'patch']
@@ -294,9 +295,10 @@ export class EscalationAnalyzer {
       .map((verb) => can({ verb, resource: 'roles', apiGroup: RBAC_GROUP, namespace: ns }))
       .find((g) => g);
     if (esc && edit) {
-      const held = [...this.rbac.rolesIn(ns).keys()].find((n) =>
-        [...this.rbac.bindingsIn(ns)].some((b) => b.roleRef.kind === 'Role' && b.roleRef.name === n),
-      );
+      // Only a Role bound to the subject itself pays off; rewriting someone else's gains nothing.
+      const held = grantsNow()
+        .filter((g) => g.namespace === ns && g.roleRef?.kind === 'Role')
+        .map((g) => g.roleRef!.name)[0];
       if (held !== undefined)
         changed =
           add({
@@ -315,12 +317,30 @@ export class EscalationAnalyzer {
     can: (r: Omit<AccessRequest, 'user'>) => EffectiveGrant | undefined,
     add: (g: EffectiveGrant) => boolean,
     step: (g: EffectiveGrant, what: string) => string[],
+    grantsNow: () => readonly EffectiveGrant[],
   ): boolean {
     let changed = false;
+    // `escalate` + update on ClusterRoles: a ClusterRole bound to the subject becomes "*" wherever
+    // it is bound (cluster-wide through a ClusterRoleBinding, else in the RoleBinding's namespace).
+    const esc = can({ verb: 'escalate', resource: 'clusterroles', apiGroup: RBAC_GROUP });
+    const edit = ['update', 'patch']
+      .map((verb) => can({ verb, resource: 'clusterroles', apiGroup: RBAC_GROUP }))
+      .find((g) => g);
+    if (esc && edit)
+      for (const g of grantsNow().filter((x) => x.roleRef?.kind === 'ClusterRole' && !x.builtin))
+        changed =
+          add({
+            ...(g.namespace !== undefined ? { namespace: g.namespace } : {}),
+            rules: [ALL],
+            via: `ClusterRole ${g.roleRef!.name} rewritten with "*"`,
+            builtin: false,
+            path: step(esc, 'escalate and update clusterroles'),
+            origin: 'escalate',
+          }) || changed;
     const create = ['create', 'update', 'patch']
       .map((verb) => can({ verb, resource: 'clusterrolebindings', apiGroup: RBAC_GROUP }))
       .find((g) => g);
-    if (!create) return false;
+    if (!create) return changed;
     for (const [name, rules] of this.rbac.clusterRoleMap()) {
       const bind = can({ verb: 'bind', resource: 'clusterroles', apiGroup: RBAC_GROUP, name });
       if (!bind) continue;

@@ -51,6 +51,8 @@ export interface Grant {
   readonly rules: readonly PolicyRule[];
   /** `RoleBinding ns/name → Role name`. */
   readonly via: string;
+  /** The role the binding refers to. */
+  readonly roleRef?: { readonly kind: string; readonly name: string };
   /** True for the API server's bootstrap policy rather than the tree. */
   readonly builtin: boolean;
 }
@@ -215,6 +217,7 @@ export class RbacAuthorizer {
         ...(b.kind === 'RoleBinding' ? { namespace: b.namespace ?? '' } : {}),
         rules,
         via: describeBinding(b),
+        roleRef: { kind: b.roleRef.kind, name: b.roleRef.name },
         builtin: this.builtinBindings.has(b),
       });
     }
