@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { covers, nonResourceURLCovers } from '../src/check/rbac/covers.js';
 import { EscalationAnalyzer } from '../src/check/rbac/escalation.js';
 import { checkDangerousSubjects, checkEscalation } from '../src/check/rbac/escalation-rules.js';
-import { type PolicyRule, RbacAuthorizer } from '../src/check/rbac/evaluate.js';
+import {
+  type AccessRequest,
+  type PolicyRule,
+  RbacAuthorizer,
+  ruleAllows,
+} from '../src/check/rbac/evaluate.js';
 import { severityOf } from '../src/check/severity.js';
 import { environment, objectsOf } from '../src/cli/context.js';
 import type { K8sObject } from '../src/k8s/object.js';
@@ -44,6 +49,16 @@ describe('Covers (upstream policy_comparator_test.go)', () => {
   it.each(fixture.urlCases)('nonResourceURLCovers(%j, %j) → %s', (owner, requested, want) => {
     expect(nonResourceURLCovers(owner, requested)).toBe(want);
   });
+});
+
+describe('RuleAllows (upstream rbac_test.go TestRuleMatches)', () => {
+  const fixture = readYaml<{
+    cases: { name: string; rule: PolicyRule; requests: [Omit<AccessRequest, 'user'>, boolean][] }[];
+  }>(join(ROOT, 'testdata', 'rbac-covers', 'rule-matches.yaml'));
+  for (const c of fixture.cases)
+    it.each(c.requests)(`${c.name}: %j → %s`, (req, want) => {
+      expect(ruleAllows(c.rule, { user: '', ...req })).toBe(want);
+    });
 });
 
 describe('the bootstrap admin/edit/view roles (upstream policy_test.go relationships)', () => {

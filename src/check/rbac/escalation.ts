@@ -7,7 +7,8 @@
  *
  * - who can create pods (or a workload that creates them) in a namespace runs code as any
  *   ServiceAccount of it and mounts any Secret of it;
- * - who can exec into a running pod acts as its ServiceAccount;
+ * - who can exec into a running pod (or add an ephemeral container to it) acts as its
+ *   ServiceAccount;
  * - who can create `serviceaccounts/token`, or a token Secret and read it back, acts as that SA;
  * - who can impersonate users, groups or service accounts acts as them;
  * - who can create RoleBindings grants any role it holds already (no gain) and, with `bind`
@@ -198,18 +199,26 @@ export class EscalationAnalyzer {
             }) || changed;
           break;
         }
-        // Exec into running pods: act as their ServiceAccounts.
-        for (const verb of ['create', 'get']) {
-          const g = can({ verb, resource: 'pods', subresource: 'exec', namespace: ns });
-          if (!g) continue;
+        // Exec into running pods, or add an ephemeral container to one: act as its ServiceAccount.
+        const intoPod = [
+          ['create', 'exec'],
+          ['get', 'exec'],
+          ['update', 'ephemeralcontainers'],
+          ['patch', 'ephemeralcontainers'],
+        ]
+          .map(([verb, sub]) => ({
+            verb,
+            sub,
+            g: can({ verb: verb!, resource: 'pods', subresource: sub!, namespace: ns }),
+          }))
+          .find((x) => x.g);
+        if (intoPod)
           for (const sa of this.runningAs.get(ns) ?? [])
             changed =
               become(saPrincipal(ns, sa), [
-                ...step(g, `${verb} pods/exec in ${ns}`),
-                `exec into a pod running as ServiceAccount ${ns}/${sa}`,
+                ...step(intoPod.g!, `${intoPod.verb} pods/${intoPod.sub} in ${ns}`),
+                `${intoPod.sub === 'exec' ? 'exec into' : 'add an ephemeral container to'} a pod running as ServiceAccount ${ns}/${sa}`,
               ]) || changed;
-          break;
-        }
         for (const sa of sas) {
           const token = can({
             verb: 'create',
@@ -364,7 +373,8 @@ export class EscalationAnalyzer {
   ): boolean {
     let changed = false;
     let someUser: [string, EffectiveGrant] | undefined;
-    for (const user of [...this.users, 'mlp:any-user']) {
+    // Service accounts are impersonated as `serviceaccounts`, never as `users` (impersonation filter).
+    for (const user of [...this.users, 'mlp:any-user'].filter((u) => !u.startsWith(SA_PREFIX))) {
       const g = can({ verb: 'impersonate', resource: 'users', name: user });
       if (!g) continue;
       someUser ??= [user, g];
