@@ -239,3 +239,24 @@ describe('schema.namespace-exists', () => {
     expect(nsWave).toBeLessThan(tlsWave);
   });
 });
+
+describe('mlp admit and reach in namespaces the cluster has without the tree', () => {
+  it('admit -n default / kube-system answers (no LimitRange or quota there) instead of exit 2', async () => {
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'monitoring']) {
+      const r = await mlp(['admit', 'testdata/pods/fits.yaml', '-n', ns, '-f', EXAMPLE]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`admitted: pod`);
+    }
+    const none = await mlp(['admit', 'testdata/pods/fits.yaml', '-n', 'nowhere', '-f', EXAMPLE]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      'unknown namespace "nowhere": neither the local tree nor the cluster creates it',
+    );
+  });
+  it('reach knows kube-public and kube-node-lease', async () => {
+    const r = await mlp(['reach', 'kube-public', 'ml-team', '-f', EXAMPLE]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('denied');
+  });
+});

@@ -24,9 +24,14 @@ export interface CheckReport {
   readonly matrix: IsolationMatrix;
 }
 
-/** Namespaces every cluster has without our tree declaring them. */
+/**
+ * Namespaces that exist without our tree declaring them: the API server's own (default,
+ * kube-system, kube-public, kube-node-lease) and the ones the spec says are pre-installed.
+ */
 export function systemNamespaces(env: ResolvedEnvironment): string[] {
-  return ['default', 'kube-system', env.platform.monitoringNamespace, env.platform.ingressNamespace];
+  return [
+    ...new Set([...BUILTIN_NAMESPACES, env.platform.monitoringNamespace, env.platform.ingressNamespace]),
+  ];
 }
 
 export async function runChecks(
@@ -40,7 +45,7 @@ export async function runChecks(
       : [...list, { ruleId, status: 'pass', resource: `environment/${env.environment}`, path: '', message }];
   const schema = [
     ...(await checkSchema(objects, env.platform.kubernetesVersion)),
-    ...checkNamespacesExist(objects, [...new Set([...BUILTIN_NAMESPACES, ...systemNamespaces(env)])]),
+    ...checkNamespacesExist(objects, systemNamespaces(env)),
   ];
   findings.push(
     ...passIfClean(

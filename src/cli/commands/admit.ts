@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { admitPod, podSpecOf } from '../../check/quota/admit.js';
 import { formatResource } from '../../check/quota/resources.js';
+import { systemNamespaces } from '../../check/run.js';
 import type { K8sObject } from '../../k8s/object.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
@@ -31,12 +32,17 @@ export function admitCommand(podFile: string, opts: AdmitOptions, io: Io): numbe
   const spec = openSpec(opts, io);
   const env = environment(spec, opts.env);
   const objects = objectsOf(env);
-  const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  // The tree's namespaces, and those every cluster has (default, kube-system…) or the spec
+  // declares pre-installed: admission there sees only what the tree puts there.
+  const namespaces = new Set([
+    ...objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name),
+    ...systemNamespaces(env),
+  ]);
   const results = pods.map((pod) => {
     const ns = opts.namespace ?? pod.metadata?.namespace ?? 'default';
     if (!namespaces.has(ns))
       throw new UsageError(
-        `unknown namespace "${ns}"; the ${env.environment} tree has: ${[...namespaces].sort().join(', ')}`,
+        `unknown namespace "${ns}": neither the ${env.environment} tree nor the cluster creates it; known: ${[...namespaces].sort().join(', ')}`,
       );
     return { pod: pod.metadata?.name ?? '(unnamed)', namespace: ns, ...admitPod(pod, ns, objects) };
   });
