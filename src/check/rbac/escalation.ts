@@ -19,6 +19,7 @@
 import type { K8sObject } from '../../k8s/object.js';
 import { BUILTIN_NAMESPACES } from './bootstrap.js';
 import { covers } from './covers.js';
+import { bindClusterWide, bindInNamespace, type Exploration } from './escalation-binding.js';
 import {
   type AccessRequest,
   effectiveGroups,
@@ -50,8 +51,6 @@ export interface EffectiveDecision {
 }
 
 const SA_PREFIX = 'system:serviceaccount:';
-const RBAC_GROUP = 'rbac.authorization.k8s.io';
-const ALL: PolicyRule = { apiGroups: ['*'], resources: ['*'], verbs: ['*'] };
 
 /** Resources whose create (or update: the pod template) starts pods with a chosen ServiceAccount. */
 const POD_MAKERS: readonly { group: string; resource: string; verbs: readonly string[] }[] = [
@@ -173,6 +172,7 @@ export class EscalationAnalyzer {
     if (extraNamespace && !this.namespaces.has(extraNamespace)) namespaces.push(extraNamespace);
     const can = (req: Omit<AccessRequest, 'user'>) => findGrant(grants, { user: '', ...req });
     const step = (g: EffectiveGrant, what: string) => [...g.path, `${what} (${g.via})`];
+    const exploration: Exploration = { can, add, step, grantsNow: () => grants };
 
     for (let changed = true; changed; ) {
       changed = false;
@@ -249,120 +249,17 @@ export class EscalationAnalyzer {
             changed =
               become(saPrincipal(ns, sa), [
                 ...step(mk, `create a service-account-token Secret in ${ns}`),
-                ...(read.path.length > mk.path.length ? read.path.slice(mk.path.length) : []),
-                `read the token of ServiceAccount ${ns}/${sa}`,
+                read.origin === 'secret-mount'
+                  ? `read it by mounting it (${read.via})`
+                  : `read it (get secrets: ${read.via})`,
+                `authenticate with the token of ServiceAccount ${ns}/${sa}`,
               ]) || changed;
-        changed = this.bindInNamespace(ns, can, add, step, () => grants) || changed;
+        changed = bindInNamespace(this.rbac, ns, exploration) || changed;
       }
-      changed = this.bindClusterWide(can, add, step, () => grants) || changed;
+      changed = bindClusterWide(this.rbac, exploration) || changed;
       changed = this.impersonateUsers(can, become, step) || changed;
     }
     return grants;
-  }
-
-  /** RoleBindings: without `bind`, only roles already held (no gain); with it, the role. */
-  private bindInNamespace(
-    ns: string,
-    can: (r: Omit<AccessRequest, 'user'>) => EffectiveGrant | undefined,
-    add: (g: EffectiveGrant) => boolean,
-    step: (g: EffectiveGrant, what: string) => string[],
-    grantsNow: () => readonly EffectiveGrant[],
-  ): boolean {
-    let changed = false;
-    const create = ['create', 'update', 'patch']
-      .map((verb) => can({ verb, resource: 'rolebindings', apiGroup: RBAC_GROUP, namespace: ns }))
-      .find((g) => g);
-    const candidates: [kind: string, resource: string, name: string, rules: PolicyRule[]][] = [
-      ...[...this.rbac.rolesIn(ns)].map(
-        ([n, r]) => ['Role', 'roles', n, r] as [string, string, string, PolicyRule[]],
-      ),
-      ...[...this.rbac.clusterRoleMap()].map(
-        ([n, r]) => ['ClusterRole', 'clusterroles', n, r] as [string, string, string, PolicyRule[]],
-      ),
-    ];
-    if (create) {
-      for (const [kind, resource, name, rules] of candidates) {
-        const bind = can({ verb: 'bind', resource, apiGroup: RBAC_GROUP, name, namespace: ns });
-        if (!bind) continue;
-        changed =
-          add({
-            namespace: ns,
-            rules,
-            via: `RoleBinding (self-made) ${ns} → ${kind} ${name}`,
-            builtin: false,
-            path: [
-              ...step(create, `create rolebindings in ${ns}`),
-              ...step(bind, `bind ${kind} ${name}`).slice(bind.path.length),
-            ],
-            origin: 'bind',
-          }) || changed;
-      }
-    }
-    // `escalate` lets a role be rewritten with rules one does not hold; one bound to us becomes "*".
-    const esc = can({ verb: 'escalate', resource: 'roles', apiGroup: RBAC_GROUP, namespace: ns });
-    const edit = ['update', 'patch']
-      .map((verb) => can({ verb, resource: 'roles', apiGroup: RBAC_GROUP, namespace: ns }))
-      .find((g) => g);
-    if (esc && edit) {
-      // Only a Role bound to the subject itself pays off; rewriting someone else's gains nothing.
-      const held = grantsNow()
-        .filter((g) => g.namespace === ns && g.roleRef?.kind === 'Role')
-        .map((g) => g.roleRef!.name)[0];
-      if (held !== undefined)
-        changed =
-          add({
-            namespace: ns,
-            rules: [ALL],
-            via: `Role ${ns}/${held} rewritten with "*"`,
-            builtin: false,
-            path: step(esc, `escalate and update roles in ${ns}`),
-            origin: 'escalate',
-          }) || changed;
-    }
-    return changed;
-  }
-
-  private bindClusterWide(
-    can: (r: Omit<AccessRequest, 'user'>) => EffectiveGrant | undefined,
-    add: (g: EffectiveGrant) => boolean,
-    step: (g: EffectiveGrant, what: string) => string[],
-    grantsNow: () => readonly EffectiveGrant[],
-  ): boolean {
-    let changed = false;
-    // `escalate` + update on ClusterRoles: a ClusterRole bound to the subject becomes "*" wherever
-    // it is bound (cluster-wide through a ClusterRoleBinding, else in the RoleBinding's namespace).
-    const esc = can({ verb: 'escalate', resource: 'clusterroles', apiGroup: RBAC_GROUP });
-    const edit = ['update', 'patch']
-      .map((verb) => can({ verb, resource: 'clusterroles', apiGroup: RBAC_GROUP }))
-      .find((g) => g);
-    if (esc && edit)
-      for (const g of grantsNow().filter((x) => x.roleRef?.kind === 'ClusterRole' && !x.builtin))
-        changed =
-          add({
-            ...(g.namespace !== undefined ? { namespace: g.namespace } : {}),
-            rules: [ALL],
-            via: `ClusterRole ${g.roleRef!.name} rewritten with "*"`,
-            builtin: false,
-            path: step(esc, 'escalate and update clusterroles'),
-            origin: 'escalate',
-          }) || changed;
-    const create = ['create', 'update', 'patch']
-      .map((verb) => can({ verb, resource: 'clusterrolebindings', apiGroup: RBAC_GROUP }))
-      .find((g) => g);
-    if (!create) return changed;
-    for (const [name, rules] of this.rbac.clusterRoleMap()) {
-      const bind = can({ verb: 'bind', resource: 'clusterroles', apiGroup: RBAC_GROUP, name });
-      if (!bind) continue;
-      changed =
-        add({
-          rules,
-          via: `ClusterRoleBinding (self-made) → ClusterRole ${name}`,
-          builtin: false,
-          path: step(create, 'create clusterrolebindings'),
-          origin: 'bind',
-        }) || changed;
-    }
-    return changed;
   }
 
   /** Impersonation of users, and of groups (which needs a user to impersonate too). */
