@@ -282,10 +282,11 @@ describe('mlp can-i --effective and who-can', () => {
     );
     expect(direct.subjects.map((s: { kind: string; name: string }) => `${s.kind}/${s.name}`)).toEqual([
       'User/ml-lead@company.com',
+      'User/system:kube-controller-manager',
       'Group/platform-admins',
       'Group/system:masters',
     ]);
-    expect(direct.subjects[2]).toMatchObject({
+    expect(direct.subjects[3]).toMatchObject({
       builtin: true,
       via: 'ClusterRoleBinding cluster-admin → ClusterRole cluster-admin',
     });

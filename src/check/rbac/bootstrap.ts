@@ -6,7 +6,8 @@
  * `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go` and its golden files
  * `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata/cluster-roles.yaml` and
  * `cluster-role-bindings.yaml` (v1.31). Kept small: the roles that answer questions about
- * users and teams; per-controller roles (`system:controller:*`) are left out.
+ * users and teams, and the controller manager's own identity; per-controller roles
+ * (`system:controller:*`), the scheduler's, kube-proxy's and the Node authorizer's are left out.
  */
 import type { K8sObject } from '../../k8s/object.js';
 
@@ -100,6 +101,29 @@ export const BOOTSTRAP_OBJECTS: readonly K8sObject[] = [
       ],
       verbs: ['get'],
     },
+  ]),
+  // The controller manager's own identity (its controllers use per-controller service accounts).
+  clusterRole('system:kube-controller-manager', [
+    { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    {
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      resourceNames: ['kube-controller-manager'],
+      verbs: ['get', 'update'],
+    },
+    { apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: ['create'] },
+    { apiGroups: [''], resources: ['secrets'], verbs: ['delete'] },
+    {
+      apiGroups: [''],
+      resources: ['namespaces', 'secrets', 'serviceaccounts', 'configmaps'],
+      verbs: ['get'],
+    },
+    { apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: ['update'] },
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+    { apiGroups: ['*'], resources: ['*'], verbs: ['list', 'watch'] },
+    { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
   ]),
   // admin ⊇ edit ⊇ view by aggregation: view is labelled into edit, edit into admin.
   aggregated('admin', 'admin'),
@@ -263,6 +287,9 @@ export const BOOTSTRAP_OBJECTS: readonly K8sObject[] = [
     ['Group', 'system:unauthenticated'],
   ]),
   binding('system:monitoring', 'system:monitoring', [['Group', 'system:monitoring']]),
+  binding('system:kube-controller-manager', 'system:kube-controller-manager', [
+    ['User', 'system:kube-controller-manager'],
+  ]),
 ];
 
 /** Namespaces every cluster has before anything is applied. */
