@@ -195,6 +195,17 @@ describe('admin service accounts where developers create pods', () => {
       `p.yaml:${line}:${text.split('\n')[line - 1]!.indexOf('admin') + 1}: teams[0].serviceAccounts[1].role: service account "model-server" has role admin, but developers of ml-team (ml-engineers, service account training-runner) can create pods, and a pod runs as any service account of its namespace: they would hold admin (read Secrets, manage service accounts). Expected role developer or viewer, e.g. { name: model-server, role: developer }`,
     ]);
   });
+  it('are rejected when an environment override makes one admin, located at the override', () => {
+    const text = withText(
+      '      ml-team:\n        quota: { requests: { cpu: "6"',
+      '      ml-team:\n        serviceAccounts: [{ name: training-runner, role: admin }]\n        quota: { requests: { cpu: "6"',
+    );
+    const out = specProblems(text);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toContain(
+      'environments.local.teams.ml-team.serviceAccounts[0].role: service account "training-runner" has role admin, but developers of ml-team (ml-engineers) can create pods',
+    );
+  });
   it('are fine in a team where only admins create pods', () => {
     const text = withText(
       '      - { name: pipeline-runner, role: developer }',
