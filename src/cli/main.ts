@@ -16,7 +16,6 @@ import { policyCheckCommand } from './commands/policy.js';
 import { reachCommand } from './commands/reach.js';
 import { synthCommand } from './commands/synth.js';
 import { upCommand } from './commands/up.js';
-import { whoCanCommand } from './commands/who-can.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
 import { parseOutput } from './output.js';
 
@@ -102,7 +101,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--subresource <sub>', 'subresource, as kubectl spells it: --subresource=log')
     .option('--effective', 'also subjects that reach it through escalation paths, with the path')
     .addOption(outputOption())
-    .action((verb, resource, name, opts) => setExit(whoCanCommand(verb, resource, name, opts, io)));
+    // Loaded when it runs, like the other commands after the lazy-loading change.
+    .action(async (verb, resource, name, opts) =>
+      setExit((await import('./commands/who-can.js')).whoCanCommand(verb, resource, name, opts, io)),
+    );
 
   program
     .command('reach')

@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { reservedIdentity } from '../core/identities.js';
 import { parsePort } from '../core/ports.js';
 import { formatPath, type PathSegment, SpecError, type SpecIssue } from './errors.js';
 import { SourceMap } from './locate.js';
@@ -14,10 +13,10 @@ import {
   type EnvironmentName,
   type PlatformSpecRaw,
   platformSchema,
-  TEAM_ROLES,
   type Team,
   teamSchema,
 } from './schema.js';
+import { checkPlatformSubjects, checkTeamSubjects } from './subjects.js';
 import { type RawIssue, translateIssues } from './zod-issues.js';
 
 export function loadSpec(file: string): Spec {
@@ -66,7 +65,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
   const baseTeams = validateTeams(Array.isArray(teamInputs) ? teamInputs : [], ['teams'], report);
   if (!parsed.success || issues.length > 0) throw new SpecError(issues);
   const raw = parsed.data;
-  checkSubjects(raw.platform.admins, ['platform', 'admins'], 'platform-admin (cluster-wide "*")', report);
+  checkPlatformSubjects(raw.platform.admins, report);
   // Reference problems of the base are reported once, not again for every environment.
   const baseProblems = new Set<string>();
   checkReferences(raw, baseTeams, ['teams'], (i) => {
@@ -171,28 +170,6 @@ function validateTeams(
   return teams;
 }
 
-/** Reserved Kubernetes identities (everyone, anonymous, the control plane) are never members. */
-function checkSubjects(
-  members: { users: readonly string[]; groups: readonly string[] } | undefined,
-  path: PathSegment[],
-  what: string,
-  report: (i: RawIssue) => void,
-): void {
-  for (const [field, kind] of [
-    ['users', 'User'],
-    ['groups', 'Group'],
-  ] as const) {
-    (members?.[field] ?? []).forEach((name, j) => {
-      const reserved = reservedIdentity(kind, name);
-      if (!reserved) return;
-      report({
-        path: [...path, field, j],
-        message: `${kind.toLowerCase()} "${name}" is ${reserved.meaning}; binding it would give them ${what}. Received a reserved Kubernetes identity; ${reserved.fix}`,
-      });
-    });
-  }
-}
-
 /** Names must be unique and every reference must point at something that exists. */
 function checkReferences(
   raw: PlatformSpecRaw,
@@ -222,29 +199,7 @@ function checkReferences(
         });
       } else seen.set(team.name, index);
     }
-    for (const role of TEAM_ROLES)
-      checkSubjects(
-        team.members[role],
-        at(index, team, 'members', role),
-        `the ${team.name} ${role} role`,
-        report,
-      );
-    // A pod may run as any ServiceAccount of its namespace, so whoever creates pods holds the
-    // rights of every ServiceAccount there: an admin-level one would make developers admins.
-    const podMakers = [
-      ...(team.members.developer?.users ?? []),
-      ...(team.members.developer?.groups ?? []),
-      ...team.serviceAccounts
-        .filter((sa) => sa.role === 'developer')
-        .map((sa) => `service account ${sa.name}`),
-    ];
-    team.serviceAccounts.forEach((sa, j) => {
-      if (sa.role !== 'admin' || podMakers.length === 0) return;
-      report({
-        path: at(index, team, 'serviceAccounts', j, 'role'),
-        message: `service account "${sa.name}" has role admin, but developers of ${team.name} (${podMakers.join(', ')}) can create pods, and a pod runs as any service account of its namespace: they would hold admin (read Secrets, manage service accounts). Expected role developer or viewer, e.g. { name: ${sa.name}, role: developer }`,
-      });
-    });
+    checkTeamSubjects(team, (...rest) => at(index, team, ...rest), report);
     team.network.allowFrom.forEach((a, j) => {
       if (!names.has(a.team)) {
         report({
