@@ -7,6 +7,7 @@ import { admissionEnv } from '../src/admission/env.js';
 import { limitRangeViolations } from '../src/admission/limit-ranger.js';
 import { podUsage } from '../src/admission/quota.js';
 import { podContainers, podLimits, podRequests, toMilli } from '../src/admission/resources.js';
+import type { Finding } from '../src/check/finding.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { allObjects } from '../src/synth/component.js';
 import { synthesize } from '../src/synth/platform.js';
@@ -55,7 +56,7 @@ const deployment = (
     template: { metadata: { labels: templateLabels }, spec: podSpec(containers) },
   },
 });
-const failures = (r: { findings: readonly { status: string; ruleId: string }[] }) =>
+const failures = (r: { findings: readonly Finding[] }) =>
   r.findings.filter((f) => f.status === 'fail' || f.status === 'error');
 const gpu = (n: string) => ({ limits: { 'nvidia.com/gpu': n } });
 
@@ -258,9 +259,9 @@ describe('13. the chain runs in the API server order', () => {
     name: string;
     expect: 'pass' | 'fail';
     type: string;
-    min?: object;
-    max?: object;
-    ratio?: object;
+    min?: Record<string, string>;
+    max?: Record<string, string>;
+    ratio?: Record<string, string>;
     containers: number;
     requests?: Record<string, string>;
     limits?: Record<string, string>;

@@ -71,7 +71,21 @@ describe('mlp check catches planted problems', () => {
     });
     const f = await failing(objects);
     // The wildcard also lets ml-team viewers create pods, which the role check reports.
-    expect(f.map((x) => x.ruleId).sort()).toEqual(['rbac.isolation', 'rbac.no-wildcards', 'rbac.team-roles']);
+    expect([...new Set(f.map((x) => x.ruleId))].sort()).toEqual([
+      'rbac.escalation',
+      'rbac.isolation',
+      'rbac.no-wildcards',
+      'rbac.team-roles',
+    ]);
+    // With create pods, viewers run as the team's developer-level service account, and the
+    // stray app-developers reach data-team's shared services through its service account.
+    const escalations = f.filter((x) => x.ruleId === 'rbac.escalation').map((x) => x.message);
+    expect(escalations).toContain(
+      'Group data-scientists escalates beyond its own roles: Group data-scientists → create pods in ml-team (RoleBinding ml-team/ml-team-viewer → Role ml-team-viewer) → run as ServiceAccount ml-team/training-runner → holds RoleBinding ml-team/ml-team-developer → Role ml-team-developer',
+    );
+    expect(escalations).toContain(
+      'Group app-developers escalates beyond its own roles: Group app-developers → create pods in data-team (RoleBinding data-team/data-team-developer → Role data-team-developer) → run as ServiceAccount data-team/pipeline-runner → holds RoleBinding storage/data-team-shared-service-reader → Role shared-service-reader',
+    );
     expect(f.find((x) => x.resource === 'RoleBinding/data-team/data-team-developer')!.message).toBe(
       'Group:app-developers is bound in data-team but is not a member of the team',
     );

@@ -14,6 +14,7 @@ describe('mlp CLI', () => {
     'synth',
     'check',
     'can-i',
+    'who-can',
     'reach',
     'admit',
     'diff',
@@ -134,7 +135,7 @@ describe('mlp CLI', () => {
         .filter((d) => d.kind === 'Namespace')
         .map((d) => d.metadata.name)
         .sort(),
-    ).toEqual(['app-team', 'cache', 'data-team', 'database', 'ml-team', 'storage']);
+    ).toEqual(['app-team', 'cache', 'cert-manager', 'data-team', 'database', 'ml-team', 'storage']);
     expect(docs.every((d) => d.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(
       true,
     );

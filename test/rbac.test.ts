@@ -21,9 +21,9 @@ interface Case {
 
 const dir = join(ROOT, 'testdata', 'rbac');
 for (const file of readdirSync(dir).sort()) {
-  const fixture = readYaml<{ objects: K8sObject[]; cases: Case[] }>(join(dir, file));
+  const fixture = readYaml<{ objects: K8sObject[]; cases: Case[]; builtins?: boolean }>(join(dir, file));
   describe(`RBAC fixture ${file}`, () => {
-    const rbac = new RbacAuthorizer(fixture.objects);
+    const rbac = new RbacAuthorizer(fixture.objects, { builtins: fixture.builtins ?? true });
     it.each(fixture.cases)(
       '$user $verb $resource/$subresource $nonResourceURL in $namespace → $allowed',
       (c) => {

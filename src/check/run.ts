@@ -9,9 +9,11 @@ import { NetworkModel } from './network/reach.js';
 import { checkNetwork, type IsolationMatrix } from './network/rules.js';
 import { validateNetworkPolicies } from './network/validate.js';
 import { checkCapacity, checkLimitRanges } from './quota/fit.js';
+import { BUILTIN_NAMESPACES } from './rbac/bootstrap.js';
+import { checkDangerousSubjects, checkEscalation } from './rbac/escalation-rules.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
-import { checkSchema } from './schema.js';
+import { checkNamespacesExist, checkSchema } from './schema.js';
 import { scanObjects } from './secrets.js';
 import { bySeverity, type Severity } from './severity.js';
 import { checkUnique } from './unique.js';
@@ -25,9 +27,14 @@ export interface CheckReport {
   readonly matrix: IsolationMatrix;
 }
 
-/** Namespaces every cluster has without our tree declaring them. */
+/**
+ * Namespaces that exist without our tree declaring them: the API server's own (default,
+ * kube-system, kube-public, kube-node-lease) and the ones the spec says are pre-installed.
+ */
 export function systemNamespaces(env: ResolvedEnvironment): string[] {
-  return ['default', 'kube-system', env.platform.monitoringNamespace, env.platform.ingressNamespace];
+  return [
+    ...new Set([...BUILTIN_NAMESPACES, env.platform.monitoringNamespace, env.platform.ingressNamespace]),
+  ];
 }
 
 export interface CheckOptions {
@@ -49,6 +56,7 @@ export async function runChecks(
     ...checkUnique(objects, options.fileOf),
     ...validateNetworkPolicies(objects),
     ...(await checkSchema(objects, env.platform.kubernetesVersion)),
+    ...checkNamespacesExist(objects, systemNamespaces(env)),
   ];
   findings.push(
     ...passIfClean(
@@ -57,7 +65,10 @@ export async function runChecks(
       `${objects.length} objects valid for Kubernetes ${env.platform.kubernetesVersion}`,
     ),
   );
-  findings.push(...checkRbac(objects, new RbacAuthorizer(objects), env));
+  const rbac = new RbacAuthorizer(objects);
+  findings.push(...checkRbac(objects, rbac, env));
+  findings.push(...checkDangerousSubjects(rbac));
+  findings.push(...checkEscalation(objects, rbac));
   const network = checkNetwork(new NetworkModel(objects, systemNamespaces(env)), env);
   findings.push(...network.findings);
   findings.push(

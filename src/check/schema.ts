@@ -6,6 +6,7 @@ import { type K8sObject, objectRef } from '../k8s/object.js';
 import { resourceForKind } from '../k8s/resources.js';
 import { structuralErrors, typeForKind, unknownFields, validatorFor } from '../k8s/validators.js';
 import { type Finding, pointerToPath } from './finding.js';
+import { podSpecAt, podSpecProblems } from './pod-validation.js';
 
 // Kinds whose names must be DNS-1123 labels; RBAC names are path segments (`system:foo` is fine).
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
@@ -92,6 +93,36 @@ export async function checkSchema(objects: readonly K8sObject[], k8sVersion: str
       if (!isLabelValue(String(v)))
         fail('schema.label', `metadata.labels["${k}"]`, `"${v}" is not a valid label value`);
     }
+    // What the API server's own validation rejects although the OpenAPI schema allows it.
+    const pod = podSpecAt(o);
+    if (pod) for (const p of podSpecProblems(pod.spec, pod.path)) fail('schema.invalid', p.path, p.message);
+  }
+  return out;
+}
+
+/**
+ * Every namespaced object lands in a namespace that exists when it is applied: one the tree
+ * creates, one every cluster has, or one the environment declares as pre-existing (the
+ * ingress and monitoring namespaces). Otherwise the apply fails with "namespaces not found".
+ */
+export function checkNamespacesExist(
+  objects: readonly K8sObject[],
+  preexisting: readonly string[],
+): Finding[] {
+  const created = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata?.name));
+  const known = new Set<string | undefined>([...created, ...preexisting]);
+  const out: Finding[] = [];
+  for (const o of objects) {
+    const ns = o.metadata?.namespace;
+    if (!ns || known.has(ns)) continue;
+    out.push({
+      ruleId: 'schema.namespace-exists',
+      status: 'fail',
+      resource: objectRef(o),
+      path: 'metadata.namespace',
+      message: `namespace "${ns}" is neither created by the tree nor built in (${preexisting.join(', ')})`,
+      fix: `add a Namespace "${ns}" to the tree (in a sync wave before its objects), or move the object`,
+    });
   }
   return out;
 }

@@ -82,11 +82,31 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(envOption())
     .option('-n, --namespace <ns>', 'namespace (default: default)')
     .option('-A, --all-namespaces', 'ask cluster-wide')
+    .option('--subresource <sub>', 'subresource, as kubectl spells it: --subresource=log')
     .requiredOption('--as <user>', 'user to ask for (system:serviceaccount:NS:NAME for a service account)')
     .option('--as-group <group>', 'group of the user (repeatable); groups are never implied', collect, [])
+    .option('--effective', 'follow escalation paths: pods, tokens, impersonation, bind/escalate')
     .addOption(outputOption())
     .action(async (verb, resource, name, opts) =>
       setExit((await commands.canI()).canICommand(verb, resource, name, opts, io)),
+    );
+
+  program
+    .command('who-can')
+    .description('which users, groups and service accounts may do it, and through which binding')
+    .argument('<verb>', 'get, list, create, delete, … or *')
+    .argument('<resource>', 'RESOURCE[.GROUP][/SUBRESOURCE], or a non-resource URL such as /healthz')
+    .argument('[name]', 'object name, for rules limited by resourceNames')
+    .addOption(specOption())
+    .addOption(envOption())
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .option('-A, --all-namespaces', 'cluster-wide bindings only')
+    .option('--subresource <sub>', 'subresource, as kubectl spells it: --subresource=log')
+    .option('--effective', 'also subjects that reach it through escalation paths, with the path')
+    .addOption(outputOption())
+    // Loaded when it runs, like the other commands after the lazy-loading change.
+    .action(async (verb, resource, name, opts) =>
+      setExit((await import('./commands/who-can.js')).whoCanCommand(verb, resource, name, opts, io)),
     );
 
   program

@@ -8,7 +8,44 @@ export interface ResourceInfo {
   readonly resource: string;
   readonly group: string;
   readonly namespaced: boolean;
+  /** kubectl's abbreviations (`po`, `deploy`), as discovery serves them. */
+  readonly shortNames?: readonly string[];
 }
+
+/**
+ * Short names the API server's discovery documents serve (`ShortNames()` of each storage in
+ * kubernetes/kubernetes `pkg/registry/<group>/<resource>/storage/storage.go`, and
+ * apiextensions' `customresourcedefinition/etcd.go`), as `kubectl api-resources` lists them.
+ */
+const SHORT_NAMES: Readonly<Record<string, readonly string[]>> = {
+  pods: ['po'],
+  services: ['svc'],
+  configmaps: ['cm'],
+  serviceaccounts: ['sa'],
+  persistentvolumeclaims: ['pvc'],
+  persistentvolumes: ['pv'],
+  endpoints: ['ep'],
+  events: ['ev'],
+  resourcequotas: ['quota'],
+  limitranges: ['limits'],
+  replicationcontrollers: ['rc'],
+  namespaces: ['ns'],
+  nodes: ['no'],
+  componentstatuses: ['cs'],
+  deployments: ['deploy'],
+  statefulsets: ['sts'],
+  daemonsets: ['ds'],
+  replicasets: ['rs'],
+  cronjobs: ['cj'],
+  horizontalpodautoscalers: ['hpa'],
+  ingresses: ['ing'],
+  networkpolicies: ['netpol'],
+  poddisruptionbudgets: ['pdb'],
+  storageclasses: ['sc'],
+  priorityclasses: ['pc'],
+  customresourcedefinitions: ['crd', 'crds'],
+  certificatesigningrequests: ['csr'],
+};
 
 const TABLE: readonly ResourceInfo[] = [
   ['Pod', 'pods', '', true],
@@ -67,7 +104,16 @@ const TABLE: readonly ResourceInfo[] = [
   ['APIService', 'apiservices', 'apiregistration.k8s.io', false],
   ['FlowSchema', 'flowschemas', 'flowcontrol.apiserver.k8s.io', false],
   ['PriorityLevelConfiguration', 'prioritylevelconfigurations', 'flowcontrol.apiserver.k8s.io', false],
-].map(([kind, resource, group, namespaced]) => ({ kind, resource, group, namespaced }) as ResourceInfo);
+].map(
+  ([kind, resource, group, namespaced]) =>
+    ({
+      kind,
+      resource,
+      group,
+      namespaced,
+      ...(SHORT_NAMES[resource as string] ? { shortNames: SHORT_NAMES[resource as string] } : {}),
+    }) as ResourceInfo,
+);
 
 const BY_KIND = new Map(TABLE.map((r) => [r.kind, r]));
 const BY_RESOURCE = new Map<string, ResourceInfo[]>();
@@ -78,8 +124,10 @@ export function resourceForKind(kind: string): ResourceInfo | undefined {
 }
 
 /**
- * Resolves what a user types (`pods`, `pod`, `deployments.apps`, `Deployment`) the way kubectl
- * does; unknown names are taken as given, in the group after the first dot (core if none).
+ * Resolves what a user types the way kubectl's RESTMapper does: the plural resource (`pods`),
+ * the singular (`pod`, the kind in lowercase), the kind (`Pod`) or a short name (`po`),
+ * optionally with `.group` (`deployments.apps`, `deploy.apps`); unknown names are taken as
+ * given, in the group after the first dot (core if none).
  */
 export function resolveResource(input: string): ResourceInfo {
   const lower = input.toLowerCase();
@@ -88,7 +136,7 @@ export function resolveResource(input: string): ResourceInfo {
   const group = dot < 0 ? undefined : lower.slice(dot + 1);
   const candidates = [
     ...(BY_RESOURCE.get(name) ?? []),
-    ...TABLE.filter((r) => r.kind.toLowerCase() === name || `${r.kind.toLowerCase()}s` === name),
+    ...TABLE.filter((r) => r.kind.toLowerCase() === name || (r.shortNames ?? []).includes(name)),
   ];
   const match = candidates.find((r) => group === undefined || r.group === group);
   if (match) return match;

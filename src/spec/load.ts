@@ -9,6 +9,7 @@ import { SourceMap } from './locate.js';
 import type { ResolvedEnvironment, Spec } from './model.js';
 import { checkPlatform, checkTeams } from './references.js';
 import { ENVIRONMENTS, type EnvironmentName, platformSchema, type Team, teamSchema } from './schema.js';
+import { checkPlatformSubjects } from './subjects.js';
 import { checkDocument, controlCharacter, decode, lineCol, position, sizeProblem } from './yaml.js';
 import { type RawIssue, translateIssues } from './zod-issues.js';
 
@@ -91,6 +92,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
   const baseTeams = validateTeams(Array.isArray(teamInputs) ? teamInputs : [], ['teams'], report);
   if (!parsed.success || issues.length > 0) throw new SpecError(issues);
   const raw = parsed.data;
+  checkPlatformSubjects(raw.platform.admins, report);
   // Reference problems of the base are reported once, not again for every environment.
   const baseProblems = new Set<string>();
   const reportBase = (i: RawIssue) => {

@@ -9,6 +9,7 @@ import { servedProblem } from '../k8s/api-versions.js';
 import type { PathSegment } from './errors.js';
 import { reservedNamespaces } from './reserved.js';
 import type { PlatformSpecRaw, Team } from './schema.js';
+import { checkTeamSubjects } from './subjects.js';
 import type { RawIssue } from './zod-issues.js';
 
 type Report = (i: RawIssue) => void;
@@ -124,6 +125,7 @@ export function checkTeams(
   }
   const hosts = new Map<string, string>();
   teams.forEach((team, index) => {
+    checkTeamSubjects(team, (...rest) => at(index, team, ...rest), report);
     const net = team.network;
     const listedTwice = (
       field: PathSegment[],

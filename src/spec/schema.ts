@@ -58,14 +58,25 @@ const cidr = (description: string) =>
 
 const members = z
   .strictObject({
-    users: z.array(z.string().min(1)).default([]).describe('User names as the API server authenticates them'),
-    groups: z.array(z.string().min(1)).default([]).describe('Groups from the identity provider'),
+    users: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('User names as the API server authenticates them; "system:" names are reserved and rejected'),
+    groups: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Groups from the identity provider; "system:" groups (system:authenticated, system:masters…) are rejected',
+      ),
   })
   .describe('Subjects bound to one team role');
 
 const serviceAccount = z.strictObject({
   name: dnsLabel,
-  role: z.enum(TEAM_ROLES).default('developer').describe('@default developer'),
+  role: z
+    .enum(TEAM_ROLES)
+    .default('developer')
+    .describe('@default developer. Not admin where developers create pods: they could run pods as it'),
 });
 
 const computePair = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });

@@ -10,7 +10,7 @@ import { baselinePolicies, sharedServicePolicies, teamPolicies } from './network
 import { admissionPolicies } from './policies.js';
 import { limitRange, resourceQuota } from './quotas.js';
 import { platformRbac, sharedServiceRbac, teamRbac } from './rbac.js';
-import { clusterIssuers, teamIngresses } from './tls.js';
+import { certManagerNamespace, clusterIssuers, teamIngresses } from './tls.js';
 
 const byName = (a: ManifestFile, b: ManifestFile) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -29,6 +29,11 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
       objects: sharedNamespaces.map((ns) => sharedNamespace(env, ns)),
     });
   }
+
+  // The local CA's Certificate lives in cert-manager's namespace, which nothing else in the
+  // tree creates yet (engines are issue 9): create it here, in the wave before the issuers.
+  const cmNamespace = certManagerNamespace(env);
+  if (cmNamespace) namespaces.push({ name: 'cert-manager.yaml', objects: [cmNamespace] });
 
   const quotas = teams.map((t) => ({
     name: `${t.name}.yaml`,
@@ -81,7 +86,7 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
     ...(dataServices.length > 0
       ? [{ name: 'data-services', wave: 2, files: dataServices.sort(byName) }]
       : []),
-    { name: 'tls', wave: 0, files: [{ name: 'issuers.yaml', objects: clusterIssuers(env) }] },
+    { name: 'tls', wave: 1, files: [{ name: 'issuers.yaml', objects: clusterIssuers(env) }] },
     ...(ingresses.length > 0 ? [{ name: 'ingress', wave: 2, files: ingresses.sort(byName) }] : []),
     // The local cluster's own configuration: `kind create cluster --config gitops/local/kind/cluster.yaml`.
     ...(env.environment === 'local'

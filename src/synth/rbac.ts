@@ -64,7 +64,9 @@ export const TEAM_ROLE_RULES: Record<TeamRole, PolicyRule[]> = {
       resources: ['deployments/scale', 'statefulsets/scale'],
       verbs: ['get', 'update', 'patch'],
     },
-    // Secrets and service accounts are admin-only: reading a secret is reading a credential.
+    // Secrets and service accounts are admin-only through the API. Whoever creates pods can
+    // still mount any Secret of the namespace: `rbac.escalation` reports that as a warning, and
+    // the spec rejects admin-level service accounts where developers create pods.
     { apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: [...READ, ...WRITE] },
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
     { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: READ },

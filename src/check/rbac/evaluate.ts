@@ -5,6 +5,7 @@
  */
 import type { K8sObject } from '../../k8s/object.js';
 import { compileSelector, type LabelSelector } from '../../k8s/selector.js';
+import { BOOTSTRAP_OBJECTS } from './bootstrap.js';
 
 export interface PolicyRule {
   verbs?: string[];
@@ -14,13 +15,13 @@ export interface PolicyRule {
   nonResourceURLs?: string[];
 }
 
-interface Subject {
+export interface Subject {
   kind: string;
   name: string;
   namespace?: string;
 }
 
-interface Binding {
+export interface Binding {
   kind: 'RoleBinding' | 'ClusterRoleBinding';
   name: string;
   namespace?: string;
@@ -41,6 +42,27 @@ export interface AccessRequest {
   readonly namespace?: string;
   /** Non-resource requests such as `/healthz`. */
   readonly nonResourceURL?: string;
+}
+
+/** Rules a subject holds through one binding: in one namespace, or cluster-wide. */
+export interface Grant {
+  /** Absent for ClusterRoleBindings: the rules apply in every namespace and cluster-wide. */
+  readonly namespace?: string;
+  readonly rules: readonly PolicyRule[];
+  /** `RoleBinding ns/name → Role name`. */
+  readonly via: string;
+  /** The role the binding refers to. */
+  readonly roleRef?: { readonly kind: string; readonly name: string };
+  /** True for the API server's bootstrap policy rather than the tree. */
+  readonly builtin: boolean;
+}
+
+export interface AuthorizerOptions {
+  /**
+   * Include the API server's bootstrap ClusterRoles and bindings (discovery, basic-user,
+   * cluster-admin for system:masters, admin/edit/view). @default true
+   */
+  readonly builtins?: boolean;
 }
 
 export interface Decision {
@@ -93,10 +115,17 @@ export class RbacAuthorizer {
   private readonly clusterRoles = new Map<string, PolicyRule[]>();
   private readonly roleBindings = new Map<string, Binding[]>();
   private readonly clusterRoleBindings: Binding[] = [];
+  private readonly builtinBindings = new Set<Binding>();
 
-  constructor(objects: readonly K8sObject[]) {
+  constructor(objects: readonly K8sObject[], options: AuthorizerOptions = {}) {
     const raw = new Map<string, K8sObject>();
-    for (const o of objects) {
+    // The tree's objects replace built-ins of the same kind and name, as an apply would.
+    const own = new Set(objects.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`));
+    const builtins =
+      (options.builtins ?? true)
+        ? BOOTSTRAP_OBJECTS.filter((o) => !own.has(`${o.kind}//${o.metadata.name}`))
+        : [];
+    for (const o of [...builtins, ...objects]) {
       if (!o.apiVersion?.startsWith('rbac.authorization.k8s.io/')) continue;
       const name = o.metadata?.name;
       if (o.kind === 'Role')
@@ -110,6 +139,7 @@ export class RbacAuthorizer {
           roleRef: o.roleRef as Binding['roleRef'],
           subjects: (o.subjects as Subject[]) ?? [],
         };
+        if (builtins.includes(o)) this.builtinBindings.add(b);
         if (o.kind === 'ClusterRoleBinding') this.clusterRoleBindings.push(b);
         else {
           const ns = o.metadata.namespace ?? '';
@@ -150,7 +180,7 @@ export class RbacAuthorizer {
     }
   }
 
-  private rulesOf(b: Binding): PolicyRule[] | undefined {
+  rulesOf(b: Binding): PolicyRule[] | undefined {
     if (b.roleRef.kind === 'ClusterRole') return this.clusterRoles.get(b.roleRef.name);
     if (b.roleRef.kind === 'Role' && b.kind === 'RoleBinding')
       return this.roles.get(`${b.namespace}/${b.roleRef.name}`);
@@ -169,18 +199,61 @@ export class RbacAuthorizer {
       if (!rules) continue;
       const index = rules.findIndex((r) => ruleAllows(r, req));
       if (index >= 0) {
-        const where = b.namespace ? `${b.kind} ${b.namespace}/${b.name}` : `${b.kind} ${b.name}`;
-        return {
-          allowed: true,
-          reason: `allowed by ${where} → ${b.roleRef.kind} ${b.roleRef.name} rule ${index}`,
-        };
+        return { allowed: true, reason: `allowed by ${describeBinding(b)} rule ${index}` };
       }
     }
     return { allowed: false, reason: 'no RBAC rule allows this request' };
+  }
+
+  /** Everything a user with these groups holds, binding by binding. */
+  grantsOf(user: string, groups: readonly string[] = []): Grant[] {
+    const all = effectiveGroups(user, groups);
+    const out: Grant[] = [];
+    for (const b of this.allBindings()) {
+      if (!b.subjects.some((s) => this.subjectMatches(s, b, user, all))) continue;
+      const rules = this.rulesOf(b);
+      if (!rules) continue;
+      out.push({
+        ...(b.kind === 'RoleBinding' ? { namespace: b.namespace ?? '' } : {}),
+        rules,
+        via: describeBinding(b),
+        roleRef: { kind: b.roleRef.kind, name: b.roleRef.name },
+        builtin: this.builtinBindings.has(b),
+      });
+    }
+    return out;
+  }
+
+  /** Every binding, ClusterRoleBindings first. */
+  allBindings(): Binding[] {
+    return [...this.clusterRoleBindings, ...[...this.roleBindings.values()].flat()];
+  }
+
+  isBuiltin(b: Binding): boolean {
+    return this.builtinBindings.has(b);
+  }
+
+  /** Roles of one namespace by name, and ClusterRoles by name (aggregation applied). */
+  rolesIn(namespace: string): Map<string, PolicyRule[]> {
+    const out = new Map<string, PolicyRule[]>();
+    for (const [key, rules] of this.roles) {
+      const slash = key.indexOf('/');
+      if (key.slice(0, slash) === namespace) out.set(key.slice(slash + 1), rules);
+    }
+    return out;
+  }
+
+  clusterRoleMap(): ReadonlyMap<string, PolicyRule[]> {
+    return this.clusterRoles;
   }
 
   /** The RoleBindings of one namespace, for analyses of who is bound where. */
   bindingsIn(namespace: string): readonly Binding[] {
     return this.roleBindings.get(namespace) ?? [];
   }
+}
+
+export function describeBinding(b: Binding): string {
+  const where = b.namespace ? `${b.kind} ${b.namespace}/${b.name}` : `${b.kind} ${b.name}`;
+  return `${where} → ${b.roleRef.kind} ${b.roleRef.name}`;
 }

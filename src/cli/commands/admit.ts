@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { admitObject, isAdmissible } from '../../admission/chain.js';
 import { admissionEnv } from '../../admission/env.js';
 import { formatResource } from '../../check/quota/resources.js';
+import { systemNamespaces } from '../../check/run.js';
 import type { K8sObject } from '../../k8s/object.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
@@ -37,12 +38,17 @@ export function admitCommand(podFile: string, opts: AdmitOptions, io: Io): numbe
   const env = environment(spec, opts.env);
   const objects = objectsOf(env);
   const context = admissionEnv(env, objects);
-  const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  // The tree's namespaces, and those every cluster has (default, kube-system…) or the spec
+  // declares pre-installed: admission there sees only what the tree puts there.
+  const namespaces = new Set([
+    ...objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name),
+    ...systemNamespaces(env),
+  ]);
   const results = pods.map((pod) => {
     const ns = opts.namespace ?? pod.metadata?.namespace ?? 'default';
     if (!namespaces.has(ns))
       throw new UsageError(
-        `unknown namespace "${ns}"; the ${env.environment} tree has: ${[...namespaces].sort().join(', ')}`,
+        `unknown namespace "${ns}": neither the ${env.environment} tree nor the cluster creates it; known: ${[...namespaces].sort().join(', ')}`,
       );
     const r = admitObject(pod, context, ns);
     const reasons = r.findings
