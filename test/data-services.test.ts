@@ -6,6 +6,7 @@ import { admitObject, isAdmissible } from '../src/admission/chain.js';
 import { admissionEnv } from '../src/admission/env.js';
 import { type K8sObject, objectRef as objectRefOf } from '../src/k8s/object.js';
 import { evaluatePolicies } from '../src/policy/evaluate.js';
+import { admissionExemptions } from '../src/policy/exemptions.js';
 import { policyRules } from '../src/policy/rules.js';
 import { allObjects } from '../src/synth/component.js';
 import { synthesize } from '../src/synth/platform.js';
@@ -56,7 +57,7 @@ describe('local: in-cluster data services', () => {
   it("passes the platform's own admission policies", () => {
     const env = spec.environments.get('local')!;
     const findings = evaluatePolicies(objects, policyRules({ allowedRegistries: env.allowedRegistries }), {
-      exemptNamespaces: env.platform.policies.exemptNamespaces,
+      exemptNamespaces: admissionExemptions(env, objects).map((e) => e.namespace),
     });
     expect(findings.filter((f) => f.status !== 'pass')).toEqual([]);
     // Four workloads (three StatefulSets and the bucket Job), every applicable rule.

@@ -66,7 +66,8 @@ it('exempts the namespaces the bindings exempt', () => {
 
 describe('emitted admission policies', () => {
   it('carry the same expressions, with bindings that exempt platform namespaces', async () => {
-    const objects = validatingAdmissionPolicies(rules, ['kube-system'], {
+    const kubeSystem = { namespace: 'kube-system', reason: 'the control plane', source: 'platform' as const };
+    const objects = validatingAdmissionPolicies(rules, [kubeSystem], {
       'app.kubernetes.io/managed-by': 'mlp',
     });
     expect(objects).toHaveLength(rules.length * 2);
@@ -79,6 +80,9 @@ describe('emitted admission policies', () => {
     );
     expect(spec.variables.map((v) => v.name)).toEqual(['podSpec', 'containers']);
     const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding')!;
+    expect(binding.metadata.annotations).toEqual({
+      'mlp.dev/exemptions': 'kube-system: the control plane (platform)',
+    });
     expect(binding.spec).toMatchObject({
       validationActions: ['Deny'],
       matchResources: {
@@ -97,7 +101,11 @@ describe('emitted admission policies', () => {
   });
 
   it('emits Kyverno CEL policies from the same rules when chosen', () => {
-    const objects = kyvernoPolicies(rules, ['kube-system'], {});
+    const objects = kyvernoPolicies(
+      rules,
+      [{ namespace: 'kube-system', reason: 'the control plane', source: 'platform' }],
+      {},
+    );
     const rule = (
       objects[0]!.spec as { rules: { validate: { cel: { expressions: { expression: string }[] } } }[] }
     ).rules[0]!;

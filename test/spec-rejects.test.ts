@@ -116,11 +116,11 @@ describe('unsafe or surprising inputs (item 6)', () => {
 
   it('refuses a team the admission rules would exempt', () => {
     const text = replace(
-      'exemptNamespaces: [kube-system, ingress-nginx, monitoring]',
-      'exemptNamespaces: [kube-system, ingress-nginx, monitoring, app-team]',
+      'exemptions: []',
+      'exemptions: [{ namespace: app-team, reason: "its alerts are too noisy for now" }]',
     );
     expect(problems(text)).toEqual([
-      `p.yaml:${lineOf(text, '- name: app-team')}:11: teams[2].name: team name "app-team" is reserved: the team namespace would be exempt from the admission rules (platform.policies.exemptNamespaces); choose another`,
+      `p.yaml:${lineOf(text, '- name: app-team')}:11: teams[2].name: team name "app-team" is reserved: the team namespace would be exempt from the admission rules (platform.policies.exemptions); choose another`,
     ]);
   });
 

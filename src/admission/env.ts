@@ -1,5 +1,6 @@
 /** The admission context of one environment: its rendered objects and its policy rules. */
 import type { K8sObject } from '../k8s/object.js';
+import { admissionExemptions } from '../policy/exemptions.js';
 import { policyRules } from '../policy/rules.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import type { AdmissionEnv } from './chain.js';
@@ -8,6 +9,6 @@ export function admissionEnv(env: ResolvedEnvironment, objects: readonly K8sObje
   return {
     objects,
     rules: policyRules({ allowedRegistries: env.allowedRegistries }),
-    exemptNamespaces: env.platform.policies.exemptNamespaces,
+    exemptNamespaces: admissionExemptions(env, objects).map((e) => e.namespace),
   };
 }

@@ -3,6 +3,7 @@
 import { admitObject, isAdmissible } from '../admission/chain.js';
 import { admissionEnv } from '../admission/env.js';
 import type { K8sObject } from '../k8s/object.js';
+import { admissionExemptions } from '../policy/exemptions.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { NetworkModel } from './network/reach.js';
@@ -86,6 +87,16 @@ export async function runChecks(
   // environment's policies, ResourceQuota.
   const admission = admissionEnv(env, objects);
   for (const o of objects) if (isAdmissible(o)) findings.push(...admitObject(o, admission).findings);
+  // Where the rules do not apply, and why: an exemption is a decision the report shows.
+  for (const e of admissionExemptions(env, objects)) {
+    findings.push({
+      ruleId: 'policy.exemption',
+      status: 'skip',
+      resource: `Namespace/${e.namespace}`,
+      path: '',
+      message: `admission rules do not apply here (${e.source === 'spec' ? 'platform.policies.exemptions' : 'mlp'}): ${e.reason}`,
+    });
+  }
   return {
     environment: env.environment,
     findings,

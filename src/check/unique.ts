@@ -4,10 +4,8 @@
  * and `kubectl kustomize` refuses a tree that lists one twice ("already registered id"). Two
  * copies would also make every other check reason over an object the cluster never holds.
  */
-import { type K8sObject, objectRef } from '../k8s/object.js';
+import { groupOf, type K8sObject, objectRef } from '../k8s/object.js';
 import type { Finding } from './finding.js';
-
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 
 export function checkUnique(
   objects: readonly K8sObject[],

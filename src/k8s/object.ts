@@ -19,3 +19,9 @@ export function objectRef(o: Pick<K8sObject, 'kind' | 'metadata'>): string {
   const ns = o.metadata?.namespace;
   return ns ? `${o.kind}/${ns}/${o.metadata.name}` : `${o.kind}/${o.metadata?.name ?? '?'}`;
 }
+
+/** `apiVersion` → API group (`v1` → core `""`, `apps/v1` → `apps`). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}

@@ -143,8 +143,4 @@ export function resolveResource(input: string): ResourceInfo {
   return { kind: input, resource: name, group: group ?? '', namespaced: true };
 }
 
-/** `apiVersion` → API group (`v1` → core `""`, `apps/v1` → `apps`). */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
+export { groupOf } from './object.js';

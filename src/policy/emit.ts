@@ -4,6 +4,7 @@
  * validation. Both carry the expressions of rules.ts unchanged.
  */
 import type { K8sObject } from '../k8s/object.js';
+import type { Exemption } from './exemptions.js';
 import { POLICY_VARIABLES, type PolicyRule, ruleExpression, type WorkloadKind } from './rules.js';
 
 const RESOURCES: Record<WorkloadKind, { group: string; resource: string }> = {
@@ -30,11 +31,20 @@ function resourceRules(kinds: readonly WorkloadKind[]) {
   }));
 }
 
+/** The exemptions, one `namespace: reason` per line, for the objects that apply them. */
+function exemptionAnnotation(exemptions: readonly Exemption[]): Record<string, string> {
+  if (exemptions.length === 0) return {};
+  return {
+    'mlp.dev/exemptions': exemptions.map((e) => `${e.namespace}: ${e.reason} (${e.source})`).join('\n'),
+  };
+}
+
 export function validatingAdmissionPolicies(
   rules: readonly PolicyRule[],
-  exempt: readonly string[],
+  exemptions: readonly Exemption[],
   labels: Record<string, string>,
 ): K8sObject[] {
+  const exempt = exemptions.map((e) => e.namespace);
   return rules.flatMap((rule) => {
     const name = `mlp-${rule.id}`;
     return [
@@ -58,7 +68,11 @@ export function validatingAdmissionPolicies(
       {
         apiVersion: 'admissionregistration.k8s.io/v1',
         kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name, labels },
+        metadata: {
+          name,
+          labels,
+          ...(exemptions.length > 0 ? { annotations: exemptionAnnotation(exemptions) } : {}),
+        },
         spec: {
           policyName: name,
           validationActions: ['Deny'],
@@ -81,16 +95,21 @@ export function validatingAdmissionPolicies(
 
 export function kyvernoPolicies(
   rules: readonly PolicyRule[],
-  exempt: readonly string[],
+  exemptions: readonly Exemption[],
   labels: Record<string, string>,
 ): K8sObject[] {
+  const exempt = exemptions.map((e) => e.namespace);
   return rules.map((rule) => ({
     apiVersion: 'kyverno.io/v1',
     kind: 'ClusterPolicy',
     metadata: {
       name: `mlp-${rule.id}`,
       labels,
-      annotations: { 'policies.kyverno.io/title': rule.title, 'policies.kyverno.io/severity': rule.severity },
+      annotations: {
+        'policies.kyverno.io/title': rule.title,
+        'policies.kyverno.io/severity': rule.severity,
+        ...exemptionAnnotation(exemptions),
+      },
     },
     spec: {
       validationFailureAction: 'Enforce',

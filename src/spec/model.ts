@@ -10,7 +10,8 @@ export interface PlatformInfo {
   readonly policies: {
     readonly engine: 'validating-admission-policy' | 'kyverno';
     readonly allowedRegistries: readonly string[];
-    readonly exemptNamespaces: readonly string[];
+    /** Exemptions the spec adds to the platform's own (src/policy/exemptions.ts). */
+    readonly exemptions: readonly { readonly namespace: string; readonly reason: string }[];
   };
 }
 

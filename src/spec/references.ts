@@ -43,10 +43,17 @@ export function checkPlatform(raw: PlatformSpecRaw, teams: readonly Team[], repo
       message: `duplicate shared service "${raw.sharedServices[i]!.name}" (first defined at sharedServices[${first}])`,
     });
   }
+  const exemptions = platform.policies.exemptions;
+  for (const [i, first] of repeats(exemptions, (e) => e.namespace)) {
+    report({
+      path: ['platform', 'policies', 'exemptions', i, 'namespace'],
+      message: `namespace "${exemptions[i]!.namespace}" is already exempted at exemptions[${first}]`,
+    });
+  }
   raw.sharedServices.forEach((s, i) => {
     const why = reserved.get(s.namespace);
-    // The exemption list names platform namespaces on purpose; only fixed ones are refused here.
-    if (why && !why.startsWith('exempt')) {
+    // Exempt namespaces included: data services there would escape the admission rules.
+    if (why) {
       report({
         path: ['sharedServices', i, 'namespace'],
         message: `namespace "${s.namespace}" is reserved: ${why}; choose another`,

@@ -20,7 +20,7 @@ export const ENGINE_NAMESPACES = {
 /** Reserved namespace → why, for this platform (its monitoring and ingress namespaces included). */
 export function reservedNamespaces(
   platform: Pick<PlatformInfo, 'monitoringNamespace' | 'ingressNamespace'> & {
-    readonly policies: { readonly exemptNamespaces: readonly string[] };
+    readonly policies: { readonly exemptions: readonly { readonly namespace: string }[] };
   },
 ): Map<string, string> {
   const out = new Map<string, string>();
@@ -28,8 +28,9 @@ export function reservedNamespaces(
   for (const ns of Object.values(ENGINE_NAMESPACES)) out.set(ns, `the namespace of the ${ns} engine`);
   out.set(platform.monitoringNamespace, 'the monitoring namespace (platform.monitoringNamespace)');
   out.set(platform.ingressNamespace, 'the ingress controller namespace (platform.ingressNamespace)');
-  for (const ns of platform.policies.exemptNamespaces) {
-    if (!out.has(ns)) out.set(ns, 'exempt from the admission rules (platform.policies.exemptNamespaces)');
+  for (const { namespace } of platform.policies.exemptions) {
+    if (!out.has(namespace))
+      out.set(namespace, 'exempt from the admission rules (platform.policies.exemptions)');
   }
   return out;
 }

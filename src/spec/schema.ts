@@ -56,6 +56,20 @@ const cidr = (description: string) =>
     })
     .describe(description);
 
+/** A namespace the admission rules skip, and why: an exemption is a decision, so it is recorded. */
+const exemption = z
+  .strictObject({
+    namespace: dnsLabel,
+    reason: z
+      .string()
+      .trim()
+      .min(10, 'the reason this namespace escapes the admission rules, in a sentence')
+      .describe(
+        'Why the admission rules must not apply there (shown by mlp check, annotated on the bindings)',
+      ),
+  })
+  .describe('A namespace exempt from the admission rules, with the reason');
+
 const members = z
   .strictObject({
     users: z
@@ -269,10 +283,12 @@ export const platformSchema = z.strictObject({
           .array(registry)
           .default([])
           .describe('Allowed image registries; empty allows any'),
-        exemptNamespaces: z
-          .array(dnsLabel)
-          .default(['kube-system'])
-          .describe('Platform namespaces the admission rules do not apply to. @default [kube-system]'),
+        exemptions: z
+          .array(exemption)
+          .default([])
+          .describe(
+            "Namespaces the admission rules do not apply to, each with the reason. The platform's own (kube-system, the engines' namespaces) are exempted by mlp with their reasons; list only others. @default []",
+          ),
       })
       .prefault({}),
   }),

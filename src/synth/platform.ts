@@ -1,7 +1,7 @@
 /** Synthesis entry point: one resolved environment in, the components of its GitOps tree out. */
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { auditPolicy, kindClusterConfig } from './audit.js';
-import type { Component, ManifestFile } from './component.js';
+import { allObjects, type Component, type ManifestFile } from './component.js';
 import { dataServiceObjects } from './data-services.js';
 import { consumerSecrets, secretStores } from './external-secrets.js';
 import { commonLabels, teamLabels } from './labels.js';
@@ -75,9 +75,7 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
     .map((t) => ({ name: `${t.name}.yaml`, objects: teamIngresses(env, t, teamLabels(env, t)) }))
     .filter((f) => f.objects.length > 0);
 
-  return [
-    // Policies first: nothing should be admitted before the rules that judge it exist.
-    { name: 'policies', wave: -1, files: [{ name: 'admission.yaml', objects: admissionPolicies(env) }] },
+  const rest: Component[] = [
     { name: 'namespaces', wave: 0, files: namespaces.sort(byName) },
     { name: 'quotas', wave: 1, files: quotas.sort(byName) },
     { name: 'rbac', wave: 1, files: rbac.sort(byName) },
@@ -103,4 +101,8 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
         ]
       : []),
   ];
+  // Policies first: nothing should be admitted before the rules that judge it exist. Which
+  // engine namespaces they exempt depends on what the rest of the tree relies on.
+  const policies = admissionPolicies(env, allObjects(rest));
+  return [{ name: 'policies', wave: -1, files: [{ name: 'admission.yaml', objects: policies }] }, ...rest];
 }

@@ -1,0 +1,92 @@
+/**
+ * Which namespaces the admission rules skip, and why. An exemption is a decision, never a default:
+ * each one here names the reason, `mlp check` lists them, and the emitted bindings carry them in
+ * an annotation. The platform exempts only Kubernetes' own kube-system and the namespaces of the
+ * engines this tree actually relies on (an engine whose kinds the tree uses); the spec may add
+ * more, each with its own reason (`platform.policies.exemptions`). Team and shared-service
+ * namespaces can never be exempt (the spec loader refuses it).
+ *
+ * Why the engines at all: they are installed from their upstream Helm charts, whose pods carry
+ * none of the team/app/environment labels our rules require, and most pull images from
+ * registries outside a team's allow-list. Judging them by team rules would deny the engines the
+ * rules themselves depend on (a denied cert-manager or External Secrets webhook stops the tree).
+ */
+import { groupOf, type K8sObject } from '../k8s/object.js';
+import type { ResolvedEnvironment } from '../spec/model.js';
+import { ENGINE_NAMESPACES } from '../spec/reserved.js';
+
+export interface Exemption {
+  readonly namespace: string;
+  readonly reason: string;
+  /** `platform`: mlp's own decision, below; `spec`: platform.policies.exemptions. */
+  readonly source: 'platform' | 'spec';
+}
+
+const CHART_PODS =
+  "runs its upstream chart's pods, which carry none of the team/app/environment labels the rules require";
+
+interface EngineExemption {
+  readonly namespace: (env: ResolvedEnvironment) => string;
+  /** Exempt when the tree relies on the engine: it uses one of these API groups… */
+  readonly groups?: readonly string[];
+  /** …or always / by this condition. */
+  readonly when?: (env: ResolvedEnvironment) => boolean;
+  readonly reason: string;
+}
+
+const PLATFORM_EXEMPTIONS: readonly EngineExemption[] = [
+  {
+    namespace: () => 'kube-system',
+    when: () => true,
+    reason:
+      "Kubernetes' own control plane and add-ons (CoreDNS, kube-proxy, the CNI) run there from the distribution's images, without team labels",
+  },
+  {
+    namespace: (env) => env.platform.ingressNamespace,
+    // Every team's NetworkPolicies admit traffic from the ingress controller.
+    when: () => true,
+    reason: `the ingress controller (ingress-nginx) ${CHART_PODS}`,
+  },
+  {
+    namespace: (env) => env.platform.monitoringNamespace,
+    // Every team's NetworkPolicies admit scrapes from monitoring.
+    when: () => true,
+    reason: `the monitoring stack (kube-prometheus-stack) ${CHART_PODS}; node-exporter also needs host access`,
+  },
+  {
+    namespace: () => ENGINE_NAMESPACES.certManager,
+    groups: ['cert-manager.io'],
+    reason: `cert-manager issues the tree's certificates and ${CHART_PODS}`,
+  },
+  {
+    namespace: () => ENGINE_NAMESPACES.externalSecrets,
+    groups: ['external-secrets.io', 'generators.external-secrets.io'],
+    reason: `External Secrets delivers the tree's credentials and ${CHART_PODS}`,
+  },
+  {
+    namespace: () => ENGINE_NAMESPACES.kyverno,
+    when: (env) => env.platform.policies.engine === 'kyverno',
+    reason:
+      'Kyverno enforces these rules: judged by them, a denied Kyverno pod would leave every admission request failing closed',
+  },
+];
+
+/**
+ * The exemptions of one environment, sorted by namespace: the platform's for the engines that
+ * `objects` (the rest of the tree) relies on, then the spec's. A namespace both exempt gets both
+ * reasons.
+ */
+export function admissionExemptions(env: ResolvedEnvironment, objects: readonly K8sObject[]): Exemption[] {
+  const groups = new Set(objects.map((o) => groupOf(o.apiVersion)));
+  const byNamespace = new Map<string, Exemption>();
+  const add = (e: Exemption) => {
+    const had = byNamespace.get(e.namespace);
+    byNamespace.set(e.namespace, had ? { ...had, reason: `${had.reason}; ${e.reason}` } : e);
+  };
+  for (const e of PLATFORM_EXEMPTIONS) {
+    const relied = (e.when?.(env) ?? false) || (e.groups ?? []).some((g) => groups.has(g));
+    if (relied) add({ namespace: e.namespace(env), reason: e.reason, source: 'platform' });
+  }
+  for (const e of env.platform.policies.exemptions) add({ ...e, source: 'spec' });
+  return [...byNamespace.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
+}
