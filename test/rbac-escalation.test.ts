@@ -13,9 +13,8 @@ import {
 import { severityOf } from '../src/check/severity.js';
 import { environment, objectsOf } from '../src/cli/context.js';
 import type { K8sObject } from '../src/k8s/object.js';
-import { formatIssue, SpecError } from '../src/spec/errors.js';
-import { parseSpec } from '../src/spec/load.js';
-import { EXAMPLE, exampleSpec, exampleText, mlp, ROOT, readYaml } from './helpers.js';
+import { EXAMPLE, exampleSpec, mlp, ROOT, readYaml } from './helpers.js';
+import { lineOf, problems, replace } from './spec-helpers.js';
 
 interface CoversCase {
   name: string;
@@ -111,22 +110,6 @@ for (const file of readdirSync(dir).sort()) {
 
 // ---- item 2: reserved identities; item 3: escalation in the spec, the checks and the CLI ----
 
-function specProblems(text: string): string[] {
-  try {
-    parseSpec(text, 'p.yaml');
-    return [];
-  } catch (err) {
-    if (!(err instanceof SpecError)) throw err;
-    return err.issues.map(formatIssue);
-  }
-}
-const withText = (from: string, to: string) => {
-  const text = exampleText();
-  if (!text.includes(from)) throw new Error(`fixture text not found: ${from}`);
-  return text.replace(from, to);
-};
-const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
-
 describe('reserved identities as members are rejected at load', () => {
   it.each([
     ['system:authenticated', 'every authenticated user and service account of the cluster'],
@@ -137,12 +120,12 @@ describe('reserved identities as members are rejected at load', () => {
     ['system:nodes', 'every kubelet of the cluster'],
     ['system:bootstrappers', 'a name reserved for Kubernetes components'],
   ])('group %s', (group, meaning) => {
-    const text = withText(
+    const text = replace(
       'viewer: { groups: [data-scientists] }',
       `viewer: { groups: [data-scientists, "${group}"] }`,
     );
     const line = lineOf(text, group);
-    const out = specProblems(text);
+    const out = problems(text);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(
       new RegExp(
@@ -159,29 +142,27 @@ describe('reserved identities as members are rejected at load', () => {
     ['system:kube-controller-manager', 'reserved for Kubernetes components'],
     ['system:apiserver', 'reserved for Kubernetes components'],
   ])('user %s', (user, meaning) => {
-    const out = specProblems(
-      withText('admin: { users: [ml-lead@company.com] }', `admin: { users: ["${user}"] }`),
-    );
+    const out = problems(replace('admin: { users: [ml-lead@company.com] }', `admin: { users: ["${user}"] }`));
     expect(out).toHaveLength(1);
     expect(out[0]).toContain(`teams[0].members.admin.users[0]: user "${user}" is `);
     expect(out[0]).toContain(meaning);
   });
   it('in platform admins and in environment overrides too', () => {
     expect(
-      specProblems(withText('groups: [platform-admins]', 'groups: [platform-admins, "system:masters"]'))[0],
+      problems(replace('groups: [platform-admins]', 'groups: [platform-admins, "system:masters"]'))[0],
     ).toContain('platform.admins.groups[1]: group "system:masters" is the super-user group');
-    const text = withText(
+    const text = replace(
       '      ml-team:\n        quota: { requests: { cpu: "6"',
       '      ml-team:\n        members: { viewer: { groups: ["system:authenticated"] } }\n        quota: { requests: { cpu: "6"',
     );
-    expect(specProblems(text)[0]).toContain(
+    expect(problems(text)[0]).toContain(
       'environments.local.teams.ml-team.members.viewer.groups[0]: group "system:authenticated"',
     );
   });
   it('ordinary names that merely contain "system" are fine', () => {
     expect(
-      specProblems(
-        withText('groups: [platform-admins]', 'groups: [platform-admins, systems-team, "ops:system:x"]'),
+      problems(
+        replace('groups: [platform-admins]', 'groups: [platform-admins, systems-team, "ops:system:x"]'),
       ),
     ).toEqual([]);
   });
@@ -189,29 +170,29 @@ describe('reserved identities as members are rejected at load', () => {
 
 describe('admin service accounts where developers create pods', () => {
   it('are rejected at load with the escalation explained', () => {
-    const text = withText('{ name: model-server, role: viewer }', '{ name: model-server, role: admin }');
+    const text = replace('{ name: model-server, role: viewer }', '{ name: model-server, role: admin }');
     const line = lineOf(text, 'name: model-server, role: admin');
-    expect(specProblems(text)).toEqual([
+    expect(problems(text)).toEqual([
       `p.yaml:${line}:${text.split('\n')[line - 1]!.indexOf('admin') + 1}: teams[0].serviceAccounts[1].role: service account "model-server" has role admin, but developers of ml-team (ml-engineers, service account training-runner) can create pods, and a pod runs as any service account of its namespace: they would hold admin (read Secrets, manage service accounts). Expected role developer or viewer, e.g. { name: model-server, role: developer }`,
     ]);
   });
   it('are rejected when an environment override makes one admin, located at the override', () => {
-    const text = withText(
+    const text = replace(
       '      ml-team:\n        quota: { requests: { cpu: "6"',
       '      ml-team:\n        serviceAccounts: [{ name: training-runner, role: admin }]\n        quota: { requests: { cpu: "6"',
     );
-    const out = specProblems(text);
+    const out = problems(text);
     expect(out).toHaveLength(1);
     expect(out[0]).toContain(
       'environments.local.teams.ml-team.serviceAccounts[0].role: service account "training-runner" has role admin, but developers of ml-team (ml-engineers) can create pods',
     );
   });
   it('are fine in a team where only admins create pods', () => {
-    const text = withText(
+    const text = replace(
       '      - { name: pipeline-runner, role: developer }',
       '      - { name: pipeline-runner, role: admin }',
     ).replace('developer: { groups: [data-engineers] }', 'viewer: { groups: [data-engineers] }');
-    expect(specProblems(text.replace('viewer: { groups: [ml-engineers] }', ''))).toEqual([]);
+    expect(problems(text.replace('viewer: { groups: [ml-engineers] }', ''))).toEqual([]);
   });
 });
 

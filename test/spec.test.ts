@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isDns1123Label } from '../src/core/names.js';
 import { parseQuantity } from '../src/core/quantity.js';
-import { formatIssue, SpecError } from '../src/spec/errors.js';
-import { parseSpec } from '../src/spec/load.js';
-import { exampleSpec, exampleText } from './helpers.js';
-
-/** Parses and returns the formatted issues (empty when valid). */
-function problems(text: string): string[] {
-  try {
-    parseSpec(text, 'p.yaml');
-    return [];
-  } catch (err) {
-    if (!(err instanceof SpecError)) throw err;
-    return err.issues.map(formatIssue);
-  }
-}
-
-const replace = (from: string, to: string) => {
-  const text = exampleText();
-  if (!text.includes(from)) throw new Error(`fixture text not found: ${from}`);
-  return text.replace(from, to);
-};
-const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+import { exampleSpec } from './helpers.js';
+import { lineOf, problems, replace } from './spec-helpers.js';
 
 describe('the example platform', () => {
   it('loads with all four environments and the seed teams', () => {

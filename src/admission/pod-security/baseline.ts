@@ -7,14 +7,13 @@ import {
   type CheckFailure,
   type CheckPod,
   containersPhrase,
+  fail,
   joinQuote,
   pluralize,
   sortedSet,
 } from './check.js';
 import { containersOf, inUserNamespace, list, podSc, rec, sc, str } from './pod.js';
 import { seccompBaseline1_0, seccompBaseline1_19 } from './seccomp.js';
-
-const fail = (reason: string, detail: string, paths: string[]): CheckFailure => ({ reason, detail, paths });
 
 const privileged: CheckPod = ({ spec }) => {
   const bad = containersOf(spec).filter(({ c }) => sc(c, 'privileged') === true);

@@ -38,3 +38,10 @@ export const sortedSet = (items: Iterable<string>): string[] =>
   [...new Set(items)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 export const containersPhrase = (names: readonly string[]): string =>
   `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
+
+/** A failed check: upstream's forbidden reason and detail, and the offending field paths. */
+export const fail = (reason: string, detail: string, paths: string[]): CheckFailure => ({
+  reason,
+  detail,
+  paths,
+});

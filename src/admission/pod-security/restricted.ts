@@ -5,9 +5,9 @@
 import { procMount1_0 } from './baseline.js';
 import {
   type Check,
-  type CheckFailure,
   type CheckPod,
   containersPhrase,
+  fail,
   joinQuote,
   pluralize,
   sortedSet,
@@ -15,7 +15,6 @@ import {
 import { containersOf, inUserNamespace, isWindows, list, podSc, rec, sc, str } from './pod.js';
 import { seccompRestricted } from './seccomp.js';
 
-const fail = (reason: string, detail: string, paths: string[]): CheckFailure => ({ reason, detail, paths });
 /** 1.25+: the Linux-only restricted checks do not apply to pods that declare `os.name: windows`. */
 const linuxOnly =
   (check: CheckPod): CheckPod =>

@@ -3,17 +3,8 @@
  * (annotations before 1.19, then the securityContext field) and
  * check_seccompProfile_restricted.go (a profile must be set, on the pod or every container).
  */
-import {
-  type CheckFailure,
-  type CheckPod,
-  containersPhrase,
-  joinQuote,
-  pluralize,
-  sortedSet,
-} from './check.js';
+import { type CheckPod, containersPhrase, fail, joinQuote, pluralize, sortedSet } from './check.js';
 import { containersOf, podSc, rec, sc, str } from './pod.js';
-
-const fail = (reason: string, detail: string, paths: string[]): CheckFailure => ({ reason, detail, paths });
 
 export const validSeccompType = (t: unknown): boolean => t === 'RuntimeDefault' || t === 'Localhost';
 const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
