@@ -29,11 +29,12 @@ export interface ArtifactStore {
 }
 
 /**
- * A relative artifact path with no way out of the store: no `..` or `.` segments, no
- * backslashes or NULs, and not the upload staging folder.
+ * A relative artifact path with no way out of the store: not absolute (`/tmp/x`, `//tmp/x`),
+ * no empty, `..` or `.` segments, no backslashes or NULs, and not the upload staging folder.
  */
 export function safeArtifactPath(path: string): string {
-  const clean = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (path.startsWith('/')) throw invalid(`Invalid artifact path '${path}': artifact paths are relative`);
+  const clean = path.replace(/\/$/, '');
   if (
     clean === '' ||
     clean.includes('\0') ||

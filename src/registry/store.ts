@@ -68,10 +68,20 @@ function requireName(name: unknown, field = 'name'): string {
   return name;
 }
 
-function parseVersion(version: unknown): number {
-  const n = typeof version === 'number' ? version : Number(version);
-  if (!Number.isInteger(n) || n < 1 || String(version).trim() === '') {
-    throw invalid(`Parameter 'version' must be a positive integer, got '${String(version)}'.`);
+const MAX_VERSION = 2 ** 31 - 1; // model_versions.version is a PostgreSQL integer
+
+/** A version number as MLflow writes it: decimal digits (no `0x10`, `1e3`, signs or spaces), 1..2^31-1. */
+export function parseVersion(version: unknown): number {
+  const n =
+    typeof version === 'number'
+      ? version
+      : typeof version === 'string' && /^[1-9][0-9]*$/.test(version)
+        ? Number(version)
+        : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_VERSION) {
+    throw invalid(
+      `Parameter 'version' must be a positive integer no greater than ${MAX_VERSION}, got '${String(version).slice(0, 64)}'.`,
+    );
   }
   return n;
 }
@@ -454,7 +464,10 @@ export class RegistryStore {
     return this.db.transaction(async (tx) => {
       await this.versionRow(tx, n, v);
       const ts = this.now();
-      if (archiveExisting === true && (s === 'Staging' || s === 'Production')) {
+      if (
+        (archiveExisting === true || archiveExisting === 'true') &&
+        (s === 'Staging' || s === 'Production')
+      ) {
         await tx.query(
           `update model_versions set current_stage = 'Archived', last_updated_timestamp = $3 where name = $1 and current_stage = $2 and version <> $4`,
           [n, s, ts, v],
@@ -505,7 +518,7 @@ function parseTags(tags: unknown): Tag[] {
 
 function parseLimit(value: unknown, fallback: number, max = MAX_RESULTS): number {
   if (value === undefined || value === null || value === '') return fallback;
-  const n = Number(value);
+  const n = typeof value === 'number' ? value : /^[0-9]+$/.test(String(value)) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > max)
     throw invalid(
       `Invalid value ${String(value)} for parameter 'max_results' supplied. It must be a positive integer no greater than ${max}.`,
