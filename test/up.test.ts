@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type UpOptions, upCommand } from '../src/cli/commands/up.js';
 import { mlp, ROOT, tempDir, waitFor } from './helpers.js';
 
@@ -263,3 +263,68 @@ it('removes uploads a crash left behind at start (item 14)', async () => {
   });
   expect(r.stderr).toContain('removed 1 interrupted upload');
 }, 120_000);
+
+describe('npm start under a supervisor (item 10)', () => {
+  const portFree = async (url: string) => {
+    const { connect } = await import('node:net');
+    const { hostname, port } = new URL(url);
+    return new Promise<boolean>((resolve) => {
+      const s = connect(Number(port), hostname);
+      s.once('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once('error', () => resolve(true));
+    });
+  };
+
+  it.each([
+    ['SIGTERM', 'npm'],
+    ['SIGHUP', 'npm'],
+    ['SIGINT', 'npm'],
+    ['SIGHUP', 'node'],
+    ['SIGTERM', 'node'],
+  ] as const)(
+    '%s to %s: the platform drains, exits and frees its ports',
+    async (sig, target) => {
+      const { spawn } = await import('node:child_process');
+      const { existsSync } = await import('node:fs');
+      const state = join(tempDir(), 'state');
+      const npm = spawn(
+        'npm',
+        ['run', 'start', '--', '--port', '0', '--registry-port', '0', '--state', state],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      npm.stdout.on('data', (d) => (stdout += d));
+      npm.stderr.on('data', (d) => (stderr += d));
+      const npmExited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+      await waitFor(() => stdout.includes('model server') || npm.exitCode !== null);
+      const serving = /model server\s+(\S+)/.exec(stdout)?.[1];
+      const registry = /model registry \(MLflow API\)\s+(\S+)\/api/.exec(stdout)?.[1];
+      expect(serving, stderr).toBeDefined();
+      const nodePid = JSON.parse(readFileSync(join(state, 'mlp.lock'), 'utf8')).pid as number;
+      process.kill(target === 'npm' ? npm.pid! : nodePid, sig);
+      await npmExited;
+      const alive = () => {
+        try {
+          process.kill(nodePid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(await waitFor(() => !alive()), `node ${nodePid} still runs after ${sig} to ${target}`).toBe(
+        true,
+      );
+      expect(await portFree(serving!)).toBe(true);
+      expect(await portFree(registry!)).toBe(true);
+      expect(existsSync(join(state, 'mlp.lock'))).toBe(false);
+    },
+    120_000,
+  );
+});

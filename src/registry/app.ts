@@ -90,7 +90,7 @@ export function buildRegistryApp(opts: RegistryAppOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1 << 20,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
     // A path Fastify cannot decode (`%zz`) gets MLflow's error shape like every other failure.
     frameworkErrors: (err, _req, reply) => {
       (reply as FastifyReply).code(400).send({

@@ -170,7 +170,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     bodyLimit: opts.bodyLimit ?? 1 << 20,
     return503OnClosing: true,
     // A string is a string: no coercion of client values into the types a schema expects.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
   });
   // JSON only: a text/plain body is a client mistake (415), not an empty request (422).
   app.removeContentTypeParser('text/plain');
