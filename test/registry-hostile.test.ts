@@ -175,3 +175,51 @@ describe('artifact paths (item 13)', () => {
     }
   });
 });
+
+describe('search pages (item 7)', () => {
+  it('caps a page of model versions at 10,000', async () => {
+    for (const max_results of ['10001', '200000']) {
+      const r = await api('GET', 'model-versions/search', { max_results });
+      expect(r.statusCode, max_results).toBe(400);
+      expect(r.json().message).toContain('no greater than 10000');
+    }
+    expect((await api('GET', 'model-versions/search', { max_results: '10000' })).statusCode).toBe(200);
+  });
+
+  it('gives every version of a page its own tags and aliases', async () => {
+    await api('POST', 'registered-models/create', { name: 'many' });
+    for (let i = 1; i <= 40; i++)
+      await reg.store.createModelVersion({
+        name: 'many',
+        source: `s/${i}`,
+        tags: [
+          { key: 'i', value: String(i) },
+          { key: 'even', value: String(i % 2 === 0) },
+        ],
+      });
+    for (const [alias, v] of [
+      ['a10', 10],
+      ['a20', 20],
+      ['b20', 20],
+    ] as const)
+      await api('POST', 'registered-models/alias', { name: 'many', alias, version: String(v) });
+    const page = (
+      await api('GET', 'model-versions/search', { filter: "name = 'many'", max_results: '100' })
+    ).json();
+    expect(page.model_versions).toHaveLength(40);
+    for (const v of page.model_versions) {
+      expect(v.tags).toEqual([
+        { key: 'even', value: String(Number(v.version) % 2 === 0) },
+        { key: 'i', value: v.version },
+      ]);
+      expect(v.aliases).toEqual(v.version === '10' ? ['a10'] : v.version === '20' ? ['a20', 'b20'] : []);
+    }
+    const model = (await api('GET', 'registered-models/get', { name: 'many' })).json().registered_model;
+    expect(model.aliases).toEqual([
+      { alias: 'a10', version: '10' },
+      { alias: 'a20', version: '20' },
+      { alias: 'b20', version: '20' },
+    ]);
+    expect(model.latest_versions.map((v: { version: string }) => v.version)).toEqual(['40']);
+  });
+});
