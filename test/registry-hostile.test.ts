@@ -1,5 +1,5 @@
 // The registry against hostile clients: writes need the token, every parameter is typed, paths decode once.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FsArtifactStore } from '../src/registry/artifacts.js';
@@ -222,4 +222,12 @@ describe('search pages (item 7)', () => {
     ]);
     expect(model.latest_versions.map((v: { version: string }) => v.version)).toEqual(['40']);
   });
+});
+
+it('documents every registry error code in docs/errors.md', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { MLFLOW_ERRORS } = await import('../src/registry/errors.js');
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'errors.md'), 'utf8');
+  for (const [code, status] of Object.entries(MLFLOW_ERRORS))
+    expect(doc).toContain(`| \`${code}\` | ${status} |`);
 });
