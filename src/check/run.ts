@@ -49,7 +49,9 @@ export async function runChecks(
   findings.push(...network.findings);
   findings.push(...checkCapacity(objects, env.capacity, env.environment));
   findings.push(...checkLimitRanges(objects));
-  findings.push(...passIfClean(scanObjects(objects), 'secrets', 'no secret material in the rendered tree'));
+  findings.push(
+    ...passIfClean(await scanObjects(objects), 'secrets', 'no secret material in the rendered tree'),
+  );
   // The environment's own admission rules over its own workloads (platform components included).
   const rules = policyRules({ allowedRegistries: env.allowedRegistries });
   findings.push(
