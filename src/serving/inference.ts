@@ -56,14 +56,38 @@ export async function runTokens(
 
 const batchers = new WeakMap<LoadedModel, MicroBatcher<string, Prediction>>();
 
+/**
+ * Work per model run, in characters featurized: about a millisecond of the event loop. A
+ * request above it is split into runs of at most this much and queued as heavy, so small
+ * requests keep their latency while a client posts the largest batches.
+ */
+export const RUN_BUDGET_CHARS = 16_384;
+
 /** Predictions for texts; concurrent calls on one model version share a model run. */
 export function predictTexts(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
   let batcher = batchers.get(model);
   if (!batcher) {
-    batcher = new MicroBatcher((all) => runTexts(model, all), 256);
+    batcher = new MicroBatcher((all) => runTexts(model, all), { maxItems: 256, maxCost: RUN_BUDGET_CHARS });
     batchers.set(model, batcher);
   }
-  return batcher.run(texts);
+  let total = 0;
+  for (const t of texts) total += t.length;
+  if (total <= RUN_BUDGET_CHARS) return batcher.run(texts, { cost: total });
+  // Heavy: bounded chunks, each its own run, interleaved with everyone else's.
+  const chunks: Promise<Prediction[]>[] = [];
+  let start = 0;
+  let cost = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const len = texts[i]!.length;
+    if (i > start && cost + len > RUN_BUDGET_CHARS) {
+      chunks.push(batcher.run(texts.slice(start, i), { cost, heavy: true }));
+      start = i;
+      cost = 0;
+    }
+    cost += len;
+  }
+  chunks.push(batcher.run(texts.slice(start), { cost, heavy: true }));
+  return Promise.all(chunks).then((parts) => parts.flat());
 }
 
 async function runTexts(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
