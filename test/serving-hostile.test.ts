@@ -455,3 +455,40 @@ describe('the registry client under a hung or hostile artifact server (item 4)',
     await flaky.close();
   });
 });
+
+describe('an unexpected 500 (item 11)', () => {
+  it('is always logged, with its trace id, even at the default warn level', async () => {
+    const p = await startPlatform();
+    const lines: string[] = [];
+    const s = await startServer(p, {
+      logger: { level: 'warn', stream: { write: (l: string) => lines.push(l) } },
+    });
+    const m = s.pool.loaded('1')!;
+    (m.session as unknown as { run: () => Promise<never> }).run = async () => {
+      throw new Error('native failure');
+    };
+    const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+    const r = await post(
+      s.app,
+      '/predict',
+      { text: 'x' },
+      {
+        'x-model-version': '1',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
+    );
+    expect(r.statusCode).toBe(500);
+    expect(r.json()).toEqual({ error: 'internal error', code: 'MLP_INTERNAL' });
+    const logged = lines.map((l) => JSON.parse(l));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        trace_id: traceId,
+        msg: 'request failed',
+        err: expect.objectContaining({ message: 'native failure' }),
+      }),
+    );
+    await s.app.close();
+    await p.close();
+  });
+});
