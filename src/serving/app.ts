@@ -173,7 +173,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     logger: opts.logger ?? false,
     // At warn level no request is logged unless it fails: skip Fastify's child logger per
     // request (a tenth of a /predict's cost); errors carry the trace id themselves.
-    ...(requestLogs ? {} : { disableRequestLogging: true, childLoggerFactory: (logger) => logger }),
+    ...(requestLogs ? {} : { childLoggerFactory: (logger) => logger }),
     bodyLimit: opts.bodyLimit ?? 1 << 20,
     return503OnClosing: true,
     // A string is a string: no coercion of client values into the types a schema expects.
