@@ -231,3 +231,21 @@ it('documents every registry error code in docs/errors.md', async () => {
   for (const [code, status] of Object.entries(MLFLOW_ERRORS))
     expect(doc).toContain(`| \`${code}\` | ${status} |`);
 });
+
+it('logs an unexpected 500 even at warn level, answering in MLflow shape (item 11)', async () => {
+  const lines: string[] = [];
+  const r2 = await openRegistry({
+    stateDir: tempDir(),
+    logger: { level: 'warn', stream: { write: (l: string) => lines.push(l) } },
+  });
+  r2.store.getRegisteredModel = async () => {
+    throw new Error('database went away');
+  };
+  const r = await r2.app.inject({ method: 'GET', url: '/api/2.0/mlflow/registered-models/get?name=m' });
+  expect(r.statusCode).toBe(500);
+  expect(r.json()).toEqual({ error_code: 'INTERNAL_ERROR', message: 'internal error' });
+  expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+    expect.objectContaining({ level: 50, err: expect.objectContaining({ message: 'database went away' }) }),
+  );
+  await r2.close();
+});

@@ -492,3 +492,11 @@ describe('an unexpected 500 (item 11)', () => {
     await p.close();
   });
 });
+
+it('answers a URL with a bad percent-encoding in its own error shape (item 13)', async () => {
+  for (const url of ['/v2/models/%zz', '/v2/models/sentiment/versions/%zz/ready']) {
+    const r = await app.inject(url);
+    expect(r.statusCode, url).toBe(400);
+    expect(r.json(), url).toMatchObject({ code: 'MLP_BAD_REQUEST' });
+  }
+});

@@ -176,6 +176,12 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     ...(requestLogs ? {} : { childLoggerFactory: (logger) => logger }),
     bodyLimit: opts.bodyLimit ?? 1 << 20,
     return503OnClosing: true,
+    // A URL Fastify cannot decode (`%zz`) is answered in our shape, not Fastify's.
+    frameworkErrors: (err, _req, reply) => {
+      (reply as FastifyReply)
+        .code(400)
+        .send({ error: `bad request URL: ${err.message}`, code: 'MLP_BAD_REQUEST' });
+    },
     // A string is a string: no coercion of client values into the types a schema expects.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
   });
