@@ -500,3 +500,17 @@ it('answers a URL with a bad percent-encoding in its own error shape (item 13)',
     expect(r.json(), url).toMatchObject({ code: 'MLP_BAD_REQUEST' });
   }
 });
+
+it('does not retry a download that timed out before its headers (item 4)', async () => {
+  const silent = await sideServer(() => {
+    // Never answers.
+  });
+  const client = new RegistryClient(platform.registryUrl, {
+    allowedSourceOrigins: [silent.origin],
+    timeoutMs: 200,
+    backoffMs: 1,
+  });
+  await expect(client.download(`${silent.origin}/m.onnx`)).rejects.toThrow(/timed out after 200 ms/);
+  expect(silent.hits()).toBe(1);
+  await silent.close();
+});

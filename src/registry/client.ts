@@ -66,10 +66,11 @@ export class RegistryClient {
         }
         return res;
       } catch (err) {
-        last =
-          (err as Error).name === 'TimeoutError'
-            ? new Error(`${method} ${url.origin}${url.pathname} timed out after ${timeout} ms`)
-            : err;
+        // A timeout already waited its full length: retrying it would hold up every later
+        // alias update by a multiple of it. Refused connections and resets are retried.
+        if ((err as Error).name === 'TimeoutError')
+          throw new Error(`${method} ${url.origin}${url.pathname} timed out after ${timeout} ms`);
+        last = err;
       }
     }
     throw last;
