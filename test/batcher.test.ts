@@ -33,3 +33,50 @@ it('fails every caller of a failed run, and later runs are unaffected', async ()
   fail = false;
   expect(await b.run([3])).toEqual([3]);
 });
+
+// Item 12: one client's largest batches must not monopolize the event loop.
+it('serves a light call queued behind a heavy batch first, one bounded run per turn', async () => {
+  const runs: string[][] = [];
+  const b = new MicroBatcher<string, string>(
+    async (xs) => {
+      runs.push([...xs]);
+      return [...xs];
+    },
+    { maxItems: 10, maxCost: 10 },
+  );
+  const heavy = Array.from({ length: 5 }, (_, i) => b.run([`h${i}`], { cost: 10, heavy: true }));
+  const light = b.run(['small'], { cost: 1 });
+  let lightDoneAfter = -1;
+  void light.then(() => (lightDoneAfter = runs.length));
+  await Promise.all([...heavy, light]);
+  expect(runs[0]).toEqual(['small']);
+  expect(lightDoneAfter).toBeLessThanOrEqual(2);
+  // Each heavy chunk ran on its own: no run exceeded the budget.
+  expect(runs.slice(1)).toEqual([['h0'], ['h1'], ['h2'], ['h3'], ['h4']]);
+});
+
+it('splits a batch of the largest texts into runs of bounded work, interleaving a small request', async () => {
+  const { predictTexts, RUN_BUDGET_CHARS } = await import('../src/serving/inference.js');
+  const runs: number[] = [];
+  const model = {
+    inputs: [{ name: 'tokens', datatype: 'INT64', shape: [-1, -1] }],
+    outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 2] }],
+    session: {
+      run: async (feeds: Record<string, { dims: readonly number[] }>) => {
+        const [batch] = feeds.tokens!.dims as [number, number];
+        runs.push(batch);
+        return { probabilities: { data: new Float32Array(batch * 2).fill(0.5) } };
+      },
+    },
+  } as unknown as Parameters<typeof predictTexts>[0];
+  const word = 'good bad ';
+  const big = Array.from({ length: 64 }, () => word.repeat(Math.floor(10_000 / word.length)));
+  const order: string[] = [];
+  const heavy = predictTexts(model, big).then(() => order.push('heavy'));
+  const small = predictTexts(model, ['fine']).then(() => order.push('small'));
+  await Promise.all([heavy, small]);
+  expect(order).toEqual(['small', 'heavy']);
+  // 64 texts of ~10,000 characters: no run featurizes more than the budget.
+  expect(runs.length).toBeGreaterThanOrEqual(Math.ceil((64 * 9_999) / RUN_BUDGET_CHARS));
+  expect(runs[0]).toBeLessThanOrEqual(2);
+});

@@ -11,24 +11,72 @@ import { EXAMPLE, exampleSpec, exampleText, mlp, ROOT, readYaml, tempDir } from 
 const { cases } = readYaml<{ cases: { expect: string[]; object: K8sObject }[] }>(
   join(ROOT, 'testdata', 'secrets', 'planted.yaml'),
 );
+const { formats } = readYaml<{ formats: { format: string; rule: string; value: string }[] }>(
+  join(ROOT, 'testdata', 'secrets', 'formats.yaml'),
+);
+const configMap = (data: Record<string, string>): K8sObject =>
+  ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', namespace: 'app-team' },
+    data,
+  }) as K8sObject;
 
 describe('secret scanner', () => {
   it.each(cases.map((c, i) => ({ i, ...c })))(
     'case $i finds exactly $expect',
-    ({ expect: wanted, object }) => {
-      expect(scanObjects([object]).map((f) => `${f.ruleId} ${f.path}`)).toEqual(wanted);
+    async ({ expect: wanted, object }) => {
+      expect((await scanObjects([object])).map((f) => `${f.ruleId} ${f.path}`)).toEqual(wanted);
     },
   );
 
-  it('finds nothing in the example spec or any rendered environment', () => {
-    expect(scanText(exampleText(), EXAMPLE)).toEqual([]);
-    for (const env of exampleSpec().environments.values())
-      expect(scanObjects(allObjects(synthesize(env)))).toEqual([]);
+  it.each(formats)('reports $format under its own rule, $rule', async ({ rule, value }) => {
+    // Under a neutral key, so the key-name rule cannot stand in for a missing format.
+    expect((await scanObjects([configMap({ note: value })])).map((f) => `${f.ruleId} ${f.path}`)).toEqual([
+      `${rule} data.note`,
+    ]);
+    // In spec text too, on its line.
+    const text = `a: 1\nnote: ${JSON.stringify(value)}\n`;
+    expect((await scanText(text, 'p.yaml')).map((f) => `${f.ruleId} ${f.resource}`)).toEqual([
+      `${rule} p.yaml:2`,
+    ]);
   });
 
-  it('points at the line of a secret in spec text', () => {
+  it('reports a literal under a credential key as secrets.credential-key', async () => {
+    expect((await scanObjects([configMap({ DB_PASSWORD: 'hunter2hunter2' })])).map((f) => f.ruleId)).toEqual([
+      'secrets.credential-key',
+    ]);
+    expect((await scanText('db_password: hunter2hunter2 # oops\n', 'p.yaml')).map((f) => f.ruleId)).toEqual([
+      'secrets.credential-key',
+    ]);
+    expect(await scanObjects([configMap({ DB_PASSWORD_REF: 'db-password' })])).toEqual([]);
+  });
+
+  // A 200 KB line in each shape that made a pattern quadratic (3.5 s at 80 KB): linear now, so
+  // these finish in milliseconds; the old patterns took tens of seconds each.
+  it.each([
+    ['a scheme-like run', 'a'.repeat(200_000)],
+    ['repeated JWT heads', 'eyJ-'.repeat(50_000)],
+    ['spaces before no colon', `${' '.repeat(200_000)}x`],
+    ['a key and a long unquoted value', `key: ${'a"'.repeat(100_000)}b`],
+  ])(
+    'scans a long line of %s in linear time',
+    async (_name, line) => {
+      expect(await scanText(`${line}\n`, 'p.yaml')).toEqual([]);
+      expect(await scanObjects([configMap({ note: line })])).toEqual([]);
+    },
+    10_000,
+  );
+
+  it('finds nothing in the example spec or any rendered environment', async () => {
+    expect(await scanText(exampleText(), EXAMPLE)).toEqual([]);
+    for (const env of exampleSpec().environments.values())
+      expect(await scanObjects(allObjects(synthesize(env)))).toEqual([]);
+  });
+
+  it('points at the line of a secret in spec text', async () => {
     const text = `${exampleText()}\n# oops\nnotes: { db: "postgres://admin:s3cret@db:5432/x" }\n`;
-    const f = scanText(text, 'platform.yaml');
+    const f = await scanText(text, 'platform.yaml');
     expect(f).toHaveLength(1);
     expect(f[0]!.resource).toBe(`platform.yaml:${text.split('\n').length - 1}`);
   });
@@ -50,7 +98,7 @@ describe('secret scanner', () => {
     const r = await mlp(['check', '-e', 'local', '-o', 'json'], dir);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).specFindings).toEqual([
-      expect.objectContaining({ ruleId: 'secrets.literal', message: 'looks like a password in a URL' }),
+      expect.objectContaining({ ruleId: 'secrets.url-password' }),
     ]);
   });
 });
@@ -68,7 +116,7 @@ describe('reporting', () => {
     expect(sarif.version).toBe('2.1.0');
     const [result] = sarif.runs[0].results;
     expect(result).toMatchObject({
-      ruleId: 'secrets.literal',
+      ruleId: 'secrets.url-password',
       level: 'error',
       locations: [
         {
@@ -80,7 +128,10 @@ describe('reporting', () => {
       ],
     });
     expect(sarif.runs[0].tool.driver.rules).toEqual([
-      { id: 'secrets.literal', shortDescription: { text: 'secrets.literal' } },
+      {
+        id: 'secrets.url-password',
+        shortDescription: { text: 'secrets.url-password' },
+      },
     ]);
   });
 

@@ -81,7 +81,9 @@ export async function runChecks(
     ),
   );
   findings.push(...checkLimitRanges(objects));
-  findings.push(...passIfClean(scanObjects(objects), 'secrets', 'no secret material in the rendered tree'));
+  findings.push(
+    ...passIfClean(await scanObjects(objects), 'secrets', 'no secret material in the rendered tree'),
+  );
   // Every workload of the tree (platform components included) through the admission chain the
   // API server will run on it and on the Pods it creates: Pod Security, LimitRanger, the
   // environment's policies, ResourceQuota.

@@ -165,7 +165,26 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--registry-port <port>', 'registry port (MLflow default)', '5000')
     .option('-p, --port <port>', 'model server port', '8080')
     .option('--challenger-percent <n>', 'share of traffic for the challenger', '10')
-    .option('-v, --verbose', 'JSON request logs on stderr')
+    .option('-v, --verbose', 'JSON request logs on stderr (warnings and errors are always logged)')
+    .option(
+      '--registry-token <token>',
+      'token registry writes need (default: $MLP_REGISTRY_TOKEN, else generated into <state>/registry-token)',
+    )
+    .option(
+      '--token <[team=]token>',
+      'model server bearer token, repeatable (default: $MLP_TOKENS, comma-separated); none: inference is open',
+      collect,
+    )
+    .option(
+      '--rate-limit <n/window>',
+      'requests per client and window, e.g. 100/1s (default: $MLP_RATE_LIMIT)',
+    )
+    .option(
+      '--allow-source <origin>',
+      'an http(s) origin model sources may also be fetched from, repeatable',
+      collect,
+    )
+    .option('--exit-with-parent', 'stop when the parent process (npm start) exits')
     .action(async (opts) => setExit(await (await commands.up()).upCommand(opts, io)));
 
   const model = program.command('model').description('build, evaluate and register model versions');
@@ -191,6 +210,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--alias <alias>', 'point this alias (e.g. challenger) at the new version')
     .option('--description <text>', 'version description')
     .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
+    .option(
+      '--token <token>',
+      'registry write token (default: $MLP_REGISTRY_TOKEN, else .mlp/registry-token)',
+    )
     .action(async (file, opts) => setExit(await (await commands.model()).modelPushCommand(file, opts, io)));
   model
     .command('alias')
@@ -202,6 +225,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('[version]', 'version number')
     .option('--delete', 'remove the alias instead')
     .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
+    .option(
+      '--token <token>',
+      'registry write token (default: $MLP_REGISTRY_TOKEN, else .mlp/registry-token)',
+    )
     .action(async (name, alias, version, opts) => {
       if (!version && !opts.delete) throw new UsageError('give a version, or --delete');
       setExit(await (await commands.model()).modelAliasCommand(name, alias, version ?? '', opts, io));

@@ -26,14 +26,17 @@ export interface ArtifactStore {
   open(path: string): Promise<{ stream: Readable; size: number }>;
   list(path: string): Promise<ArtifactFile[]>;
   delete(path: string): Promise<void>;
+  /** Removes leftovers of uploads a crash cut off; returns how many. */
+  sweepUploads?(): Promise<number>;
 }
 
 /**
- * A relative artifact path with no way out of the store: no `..` or `.` segments, no
- * backslashes or NULs, and not the upload staging folder.
+ * A relative artifact path with no way out of the store: not absolute (`/tmp/x`, `//tmp/x`),
+ * no empty, `..` or `.` segments, no backslashes or NULs, and not the upload staging folder.
  */
 export function safeArtifactPath(path: string): string {
-  const clean = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (path.startsWith('/')) throw invalid(`Invalid artifact path '${path}': artifact paths are relative`);
+  const clean = path.replace(/\/$/, '');
   if (
     clean === '' ||
     clean.includes('\0') ||
@@ -92,6 +95,17 @@ export class FsArtifactStore implements ArtifactStore {
       await rm(tmp, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * Removes what uploads cut off by a crash (kill -9) left in the staging folder. Only for the
+   * folder's single owner at start, when no upload can be in flight.
+   */
+  async sweepUploads(): Promise<number> {
+    const dir = join(this.root, TMP);
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    await Promise.all(entries.map((e) => rm(join(dir, e), { recursive: true, force: true })));
+    return entries.length;
   }
 
   async open(path: string): Promise<{ stream: Readable; size: number }> {

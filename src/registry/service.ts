@@ -20,7 +20,9 @@ export interface RegistryOptions {
   readonly artifactRoot?: string;
   readonly s3Endpoint?: string;
   readonly schema?: string;
-  readonly logger?: boolean;
+  readonly logger?: boolean | Record<string, unknown>;
+  /** Bearer token required for writes; reads stay open. Without one, writes are anonymous. */
+  readonly writeToken?: string;
 }
 
 export interface Registry {
@@ -47,6 +49,7 @@ export async function openRegistry(opts: RegistryOptions = {}): Promise<Registry
     store,
     artifacts,
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+    ...(opts.writeToken ? { writeToken: opts.writeToken } : {}),
   });
   return {
     app,

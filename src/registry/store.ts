@@ -39,6 +39,20 @@ export interface RegisteredModel {
 export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
 
 const MAX_RESULTS = 1000;
+/** Largest page of model versions; clients page with page_token beyond it. */
+export const MAX_VERSION_RESULTS = 10_000;
+
+/** Rows grouped by key, in their order, each mapped once. */
+function groupBy<T, K, V>(rows: readonly T[], key: (row: T) => K, value: (row: T) => V): Map<K, V[]> {
+  const out = new Map<K, V[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(value(row));
+    else out.set(k, [value(row)]);
+  }
+  return out;
+}
 
 type Row = Record<string, unknown>;
 
@@ -68,10 +82,20 @@ function requireName(name: unknown, field = 'name'): string {
   return name;
 }
 
-function parseVersion(version: unknown): number {
-  const n = typeof version === 'number' ? version : Number(version);
-  if (!Number.isInteger(n) || n < 1 || String(version).trim() === '') {
-    throw invalid(`Parameter 'version' must be a positive integer, got '${String(version)}'.`);
+const MAX_VERSION = 2 ** 31 - 1; // model_versions.version is a PostgreSQL integer
+
+/** A version number as MLflow writes it: decimal digits (no `0x10`, `1e3`, signs or spaces), 1..2^31-1. */
+export function parseVersion(version: unknown): number {
+  const n =
+    typeof version === 'number'
+      ? version
+      : typeof version === 'string' && /^[1-9][0-9]*$/.test(version)
+        ? Number(version)
+        : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_VERSION) {
+    throw invalid(
+      `Parameter 'version' must be a positive integer no greater than ${MAX_VERSION}, got '${String(version).slice(0, 64)}'.`,
+    );
   }
   return n;
 }
@@ -103,7 +127,10 @@ export class RegistryStore {
       'select a.name, a.version, a.alias from registered_model_aliases a join unnest($1::text[], $2::int[]) as v(name, version) on a.name = v.name and a.version = v.version order by a.alias',
       [names, versions],
     );
+    // Grouped once by (name, version): a page of n rows with t tags costs O(n + t), not O(n × t).
     const key = (r: Row) => `${r.name}\u0000${Number(r.version)}`;
+    const tagsOf = groupBy(tags.rows, key, (t) => ({ key: t.key as string, value: t.value as string }));
+    const aliasesOf = groupBy(aliases.rows, key, (a) => a.alias as string);
     return rows.map((r) => ({
       name: r.name as string,
       version: String(r.version),
@@ -115,10 +142,8 @@ export class RegistryStore {
       run_id: r.run_id as string,
       run_link: r.run_link as string,
       status: r.status as string,
-      tags: tags.rows
-        .filter((t) => key(t) === key(r))
-        .map((t) => ({ key: t.key as string, value: t.value as string })),
-      aliases: aliases.rows.filter((a) => key(a) === key(r)).map((a) => a.alias as string),
+      tags: tagsOf.get(key(r)) ?? [],
+      aliases: aliasesOf.get(key(r)) ?? [],
     }));
   }
 
@@ -138,21 +163,37 @@ export class RegistryStore {
       `select distinct on (name, current_stage) * from model_versions where name = any($1) order by name, current_stage, version desc`,
       [names],
     );
-    const latestObjects = await this.versionObjects(q, latest.rows);
+    const latestOf = groupBy(
+      await this.versionObjects(q, latest.rows),
+      (v) => v.name,
+      (v) => v,
+    );
+    const tagsOf = groupBy(
+      tags.rows,
+      (t) => t.name as string,
+      (t) => ({
+        key: t.key as string,
+        value: t.value as string,
+      }),
+    );
+    const aliasesOf = groupBy(
+      aliases.rows,
+      (a) => a.name as string,
+      (a) => ({
+        alias: a.alias as string,
+        version: String(a.version),
+      }),
+    );
     return rows.map((r) => ({
       name: r.name as string,
       creation_timestamp: Number(r.creation_timestamp),
       last_updated_timestamp: Number(r.last_updated_timestamp),
       description: r.description as string,
-      latest_versions: latestObjects
-        .filter((v) => v.name === r.name)
-        .sort((a, b) => Number(a.version) - Number(b.version)),
-      tags: tags.rows
-        .filter((t) => t.name === r.name)
-        .map((t) => ({ key: t.key as string, value: t.value as string })),
-      aliases: aliases.rows
-        .filter((a) => a.name === r.name)
-        .map((a) => ({ alias: a.alias as string, version: String(a.version) })),
+      latest_versions: (latestOf.get(r.name as string) ?? []).sort(
+        (a, b) => Number(a.version) - Number(b.version),
+      ),
+      tags: tagsOf.get(r.name as string) ?? [],
+      aliases: aliasesOf.get(r.name as string) ?? [],
     }));
   }
 
@@ -433,8 +474,9 @@ export class RegistryStore {
         timestamp: 't.last_updated_timestamp',
       },
       tiebreak: 't.name asc, t.version desc',
-      defaultLimit: 10_000,
-      maxLimit: 200_000,
+      // MLflow allows 200,000; one page that large serializes for seconds and blocks the loop.
+      defaultLimit: MAX_VERSION_RESULTS,
+      maxLimit: MAX_VERSION_RESULTS,
     });
     return {
       model_versions: await this.versionObjects(this.db, rows),
@@ -454,7 +496,10 @@ export class RegistryStore {
     return this.db.transaction(async (tx) => {
       await this.versionRow(tx, n, v);
       const ts = this.now();
-      if (archiveExisting === true && (s === 'Staging' || s === 'Production')) {
+      if (
+        (archiveExisting === true || archiveExisting === 'true') &&
+        (s === 'Staging' || s === 'Production')
+      ) {
         await tx.query(
           `update model_versions set current_stage = 'Archived', last_updated_timestamp = $3 where name = $1 and current_stage = $2 and version <> $4`,
           [n, s, ts, v],
@@ -505,7 +550,7 @@ function parseTags(tags: unknown): Tag[] {
 
 function parseLimit(value: unknown, fallback: number, max = MAX_RESULTS): number {
   if (value === undefined || value === null || value === '') return fallback;
-  const n = Number(value);
+  const n = typeof value === 'number' ? value : /^[0-9]+$/.test(String(value)) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > max)
     throw invalid(
       `Invalid value ${String(value)} for parameter 'max_results' supplied. It must be a positive integer no greater than ${max}.`,

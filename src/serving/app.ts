@@ -15,10 +15,12 @@ import {
   trace,
 } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { BearerTokens, bearerToken } from '../http/bearer.js';
 import { gracefulClose } from '../http/shutdown.js';
-import { ServingError } from './errors.js';
+import { ServingError, type ServingErrorCode } from './errors.js';
 import {
   checkTexts,
+  checkTextTensor,
   checkTokenTensor,
   DEFAULT_LIMITS,
   type Limits,
@@ -36,9 +38,12 @@ export interface ServingOptions {
   readonly limits?: Partial<Limits>;
   /** @default 1 MiB */
   readonly bodyLimit?: number;
-  /** Bearer token → team. When set, inference needs `Authorization: Bearer <token>`. */
-  readonly tokens?: Readonly<Record<string, string>>;
-  /** Requests per window per token (or client address). */
+  /**
+   * Bearer token → identity (a team). When set, inference needs `Authorization: Bearer <token>`.
+   * Looked up by constant-time digest comparison, never as an object key.
+   */
+  readonly tokens?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  /** Requests per window per verified identity (or, without one, per client address). */
   readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
   readonly metrics?: ServingMetrics;
   readonly tracing?: Tracing;
@@ -52,6 +57,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     span?: Span;
     inference?: { model: string; version: string };
+    /** Who a verified bearer token belongs to. */
+    identity?: string;
   }
   interface FastifyContextConfig {
     inference?: boolean;
@@ -76,6 +83,79 @@ const PREDICTION_SCHEMA = {
 } as const;
 export const SERVER_VERSION = '0.1.0';
 
+const MAX_INT32 = 2 ** 31 - 1;
+const MODEL_PARAMS = {
+  type: 'object',
+  properties: {
+    model: { type: 'string', minLength: 1, maxLength: 256 },
+    version: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+
+function bodySchemas(limits: Limits) {
+  const text = { type: 'string', maxLength: limits.maxTextLength } as const;
+  const texts = { type: 'array', minItems: 1, maxItems: limits.maxBatch, items: text } as const;
+  return {
+    predict: { type: 'object', required: ['text'], properties: { text } },
+    batch: { type: 'object', required: ['texts'], properties: { texts } },
+    // The Open Inference Protocol's request: one input tensor (this model has one input).
+    infer: {
+      type: 'object',
+      required: ['inputs'],
+      properties: {
+        id: { type: 'string', maxLength: 256 },
+        parameters: { type: 'object' },
+        inputs: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 1,
+          items: {
+            type: 'object',
+            required: ['name', 'shape', 'datatype', 'data'],
+            properties: {
+              name: { type: 'string', maxLength: 256 },
+              shape: {
+                type: 'array',
+                maxItems: 8,
+                items: { type: 'integer', minimum: 0, maximum: MAX_INT32 },
+              },
+              datatype: { type: 'string', maxLength: 16 },
+              parameters: { type: 'object' },
+              data: { type: 'array' },
+            },
+          },
+        },
+        outputs: {
+          type: 'array',
+          maxItems: 8,
+          items: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string', maxLength: 256 }, parameters: { type: 'object' } },
+          },
+        },
+      },
+    },
+  } as const;
+}
+
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+}
+
+/** A JSON-schema failure as the error the protocol promises for it. */
+function validationCode(issues: readonly ValidationIssue[]): ServingErrorCode {
+  const first = issues[0];
+  if (!first) return 'MLP_INVALID_INPUT';
+  if (/\/(text|texts\/\d+)$/.test(first.instancePath) && first.keyword === 'maxLength')
+    return 'MLP_TEXT_TOO_LONG';
+  if (/\/texts$/.test(first.instancePath) && first.keyword === 'maxItems') return 'MLP_BATCH_TOO_LARGE';
+  if (/\/shape(\/\d+)?$/.test(first.instancePath)) return 'MLP_TENSOR_SHAPE';
+  if (/\/datatype$/.test(first.instancePath)) return 'MLP_TENSOR_DATATYPE';
+  return 'MLP_INVALID_INPUT';
+}
+
 export function buildServingApp(opts: ServingOptions): FastifyInstance {
   const { pool } = opts;
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -83,10 +163,27 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
   const metrics = opts.metrics ?? createMetrics();
   const tracing = opts.tracing ?? createTracing();
   const random = opts.random ?? Math.random;
+  const tokens = opts.tokens ? new BearerTokens(opts.tokens) : undefined;
+  const schemas = bodySchemas(limits);
+  const requestLogs =
+    opts.logger === true ||
+    (typeof opts.logger === 'object' &&
+      ['trace', 'debug', 'info', undefined].includes(opts.logger.level as string));
   const app = Fastify({
     logger: opts.logger ?? false,
+    // At warn level no request is logged unless it fails: skip Fastify's child logger per
+    // request (a tenth of a /predict's cost); errors carry the trace id themselves.
+    ...(requestLogs ? {} : { childLoggerFactory: (logger) => logger }),
     bodyLimit: opts.bodyLimit ?? 1 << 20,
     return503OnClosing: true,
+    // A URL Fastify cannot decode (`%zz`) is answered in our shape, not Fastify's.
+    frameworkErrors: (err, _req, reply) => {
+      (reply as FastifyReply)
+        .code(400)
+        .send({ error: `bad request URL: ${err.message}`, code: 'MLP_BAD_REQUEST' });
+    },
+    // A string is a string: no coercion of client values into the types a schema expects.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
   });
   // JSON only: a text/plain body is a client mistake (415), not an empty request (422).
   app.removeContentTypeParser('text/plain');
@@ -103,10 +200,14 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       parent,
     );
     req.span = span;
-    const ctx = span.spanContext();
-    req.log = req.log.child({ trace_id: ctx.traceId, span_id: ctx.spanId });
-    // Fastify logs "request completed" through the reply's logger: give it the trace id too.
-    reply.log = req.log;
+    // Request logs carry the trace id. Only when they are written: a child logger per request is
+    // a measurable share of a /predict, and at warn level errors add the ids themselves.
+    if (requestLogs) {
+      const ctx = span.spanContext();
+      req.log = req.log.child({ trace_id: ctx.traceId, span_id: ctx.spanId });
+      // Fastify logs "request completed" through the reply's logger: give it the trace id too.
+      reply.log = req.log;
+    }
     if (req.routeOptions.config?.inference) metrics.inFlight.inc({ model: pool.model });
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -121,24 +222,28 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     req.span?.end();
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    let e: ServingError;
-    if (err instanceof ServingError) e = err;
-    else if (err.statusCode === 413)
-      e = new ServingError(
-        'MLP_PAYLOAD_TOO_LARGE',
-        `request body larger than ${opts.bodyLimit ?? 1 << 20} bytes`,
-      );
-    else if (err.statusCode === 415)
-      e = new ServingError('MLP_UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-    else if (err.statusCode === 429) e = new ServingError('MLP_RATE_LIMITED', err.message);
-    else if (err.statusCode && err.statusCode < 500) e = new ServingError('MLP_BAD_REQUEST', err.message);
-    else {
-      req.log.error({ err }, 'request failed');
-      e = new ServingError('MLP_INTERNAL', 'internal error');
-    }
-    return reply.status(e.status).send({ error: e.message, code: e.code });
-  });
+  app.setErrorHandler(
+    (err: Error & { statusCode?: number; code?: string; validation?: ValidationIssue[] }, req, reply) => {
+      let e: ServingError;
+      if (err instanceof ServingError) e = err;
+      else if (err.validation) e = new ServingError(validationCode(err.validation), err.message);
+      else if (err.statusCode === 413)
+        e = new ServingError(
+          'MLP_PAYLOAD_TOO_LARGE',
+          `request body larger than ${opts.bodyLimit ?? 1 << 20} bytes`,
+        );
+      else if (err.statusCode === 415)
+        e = new ServingError('MLP_UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+      else if (err.statusCode === 429) e = new ServingError('MLP_RATE_LIMITED', err.message);
+      else if (err.statusCode && err.statusCode < 500) e = new ServingError('MLP_BAD_REQUEST', err.message);
+      else {
+        const ctx = req.span?.spanContext();
+        req.log.error({ err, trace_id: ctx?.traceId, span_id: ctx?.spanId }, 'request failed');
+        e = new ServingError('MLP_INTERNAL', 'internal error');
+      }
+      return reply.status(e.status).send({ error: e.message, code: e.code });
+    },
+  );
   app.setNotFoundHandler((req, reply) =>
     reply
       .status(404)
@@ -152,17 +257,44 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       global: false,
       max: limit.max,
       timeWindow: limit.timeWindowMs,
-      keyGenerator: (req) => req.headers.authorization ?? req.ip,
+      // The verified identity, never a raw header: a client that varies its Authorization header
+      // must not get a fresh allowance each time.
+      keyGenerator: (req) => (req.identity !== undefined ? `id:${req.identity}` : `ip:${req.ip}`),
       errorResponseBuilder: (_req, ctx) =>
         new ServingError('MLP_RATE_LIMITED', `rate limit of ${ctx.max} requests per ${ctx.after} exceeded`),
     });
   }
 
+  // Runs in onRequest, before the rate limiter's hook, so the limiter keys on what it verified.
   const authorize = async (req: FastifyRequest) => {
-    if (!opts.tokens) return;
-    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m || !opts.tokens[m[1]!])
+    if (!tokens) return;
+    const token = bearerToken(req.headers.authorization);
+    const identity = token === undefined ? undefined : tokens.identify(token);
+    if (identity === undefined)
       throw new ServingError('MLP_UNAUTHORIZED', 'a valid bearer token is required');
+    req.identity = identity;
+  };
+
+  const loadFailures = () =>
+    [...pool.failures()].map(([alias, f]) => ({
+      alias,
+      version: f.version,
+      error: f.error,
+      at: f.at,
+      attempts: f.attempts,
+    }));
+  const why = () => {
+    const reason = pool.notReadyReason();
+    return reason ? ` (${reason})` : '';
+  };
+  const notServed = (version: string) => {
+    const failed = [...pool.failures().values()].find((f) => f.version === version);
+    return new ServingError(
+      'MLP_VERSION_NOT_FOUND',
+      failed
+        ? `version "${version}" of ${pool.model} failed to load: ${failed.error}`
+        : `version "${version}" of ${pool.model} is not served`,
+    );
   };
 
   /** Runs `fn` with one version held for the whole request, so an alias move cannot pull it away. */
@@ -173,8 +305,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     fn: (m: LoadedModel) => Promise<T>,
   ): Promise<T> => {
     const model = pool.acquire(version);
-    if (!model)
-      throw new ServingError('MLP_VERSION_NOT_FOUND', `version "${version}" of ${pool.model} is not served`);
+    if (!model) throw notServed(version);
     req.inference = { model: pool.model, version };
     reply.header(VERSION_HEADER, version);
     const span = tracing.tracer.startSpan(
@@ -199,13 +330,14 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       inference: true,
       ...(limit ? { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } : {}),
     },
-    preHandler: authorize,
+    // No hook at all when inference is open.
+    ...(tokens ? { onRequest: authorize } : {}),
   };
 
   void app.register(async (scope) => {
     scope.post(
       '/predict',
-      { ...inferenceRoute, schema: { response: { 200: PREDICTION_SCHEMA } } },
+      { ...inferenceRoute, schema: { body: schemas.predict, response: { 200: PREDICTION_SCHEMA } } },
       async (req, reply) => {
         const body = req.body as { text?: unknown } | undefined;
         const [text] = checkTexts([body?.text], limits, 'text');
@@ -217,20 +349,31 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       },
     );
 
-    scope.post('/predict/batch', inferenceRoute, async (req, reply) => {
-      const texts = checkTexts((req.body as { texts?: unknown } | undefined)?.texts, limits, 'texts');
-      const version = chooseVersion(pool, split, requestedVersion(req), random);
-      return withModel(req, reply, version, async (m) => ({
-        predictions: await predictTexts(m, texts),
-        model: pool.model,
-        model_version: version,
-      }));
-    });
+    scope.post(
+      '/predict/batch',
+      { ...inferenceRoute, schema: { body: schemas.batch } },
+      async (req, reply) => {
+        const texts = checkTexts((req.body as { texts?: unknown } | undefined)?.texts, limits, 'texts');
+        const version = chooseVersion(pool, split, requestedVersion(req), random);
+        return withModel(req, reply, version, async (m) => ({
+          predictions: await predictTexts(m, texts),
+          model: pool.model,
+          model_version: version,
+        }));
+      },
+    );
 
     scope.get('/health', async () => ({ status: 'ok' }));
     scope.get('/ready', async (_req, reply) => {
       const ready = pool.ready();
-      return reply.status(ready ? 200 : 503).send({ ready, versions: Object.fromEntries(pool.aliases()) });
+      const reason = ready ? undefined : pool.notReadyReason();
+      const failures = loadFailures();
+      return reply.status(ready ? 200 : 503).send({
+        ready,
+        versions: Object.fromEntries(pool.aliases()),
+        ...(reason ? { reason } : {}),
+        ...(failures.length > 0 ? { load_failures: failures } : {}),
+      });
     });
     scope.get('/model/info', async () => ({
       model_name: pool.model,
@@ -239,6 +382,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
         const m = pool.loaded(version);
         return { alias, version, source: m?.source, loaded_at: m?.loadedAt };
       }),
+      load_failures: loadFailures(),
       traffic: {
         champion: 100 - split.challengerPercent,
         challenger: split.challengerPercent,
@@ -251,65 +395,68 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
 
     // Open Inference Protocol v2.
     scope.get('/v2/health/live', async () => ({ live: true }));
-    scope.get('/v2/health/ready', async (_req, reply) =>
-      reply.status(pool.ready() ? 200 : 503).send({ ready: pool.ready() }),
-    );
+    scope.get('/v2/health/ready', async (_req, reply) => {
+      const ready = pool.ready();
+      const reason = ready ? undefined : pool.notReadyReason();
+      return reply.status(ready ? 200 : 503).send({ ready, ...(reason ? { reason } : {}) });
+    });
     scope.get('/v2', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }));
 
-    const modelFor = (params: { model: string; version?: string }): LoadedModel => {
-      if (params.model !== pool.model)
+    const checkModel = (model: string) => {
+      if (model !== pool.model)
         throw new ServingError(
           'MLP_MODEL_NOT_FOUND',
-          `model "${params.model}" is not served; this server serves "${pool.model}"`,
+          `model "${model}" is not served; this server serves "${pool.model}"`,
         );
+    };
+    const modelFor = (params: { model: string; version?: string }): LoadedModel => {
+      checkModel(params.model);
       const version = params.version ?? pool.versionOf('champion');
       const m = version ? pool.loaded(version) : undefined;
       if (!m) {
         if (!params.version)
-          throw new ServingError('MLP_MODEL_NOT_READY', `no version of ${pool.model} is loaded yet`);
-        throw new ServingError(
-          'MLP_VERSION_NOT_FOUND',
-          `version "${params.version}" of ${pool.model} is not served`,
-        );
+          throw new ServingError('MLP_MODEL_NOT_READY', `no version of ${pool.model} is loaded yet${why()}`);
+        throw notServed(params.version);
       }
       return m;
     };
     const metadata = async (req: FastifyRequest) => {
       const m = modelFor(req.params as { model: string; version?: string });
+      const failures = loadFailures();
       return {
         name: m.name,
         versions: [...new Set(pool.aliases().values())],
         platform: 'onnxruntime_onnx',
         inputs: m.inputs,
         outputs: m.outputs,
+        // OIP allows extra parameters: a version an alias points at that would not load.
+        ...(failures.length > 0 ? { parameters: { load_failures: failures } } : {}),
       };
     };
-    const modelReady = async (req: FastifyRequest) => {
+    const modelReady = async (req: FastifyRequest, reply: FastifyReply) => {
       const p = req.params as { model: string; version?: string };
-      if (p.model !== pool.model)
-        throw new ServingError('MLP_MODEL_NOT_FOUND', `model "${p.model}" is not served`);
-      return { name: p.model, ready: Boolean(p.version ? pool.loaded(p.version) : pool.ready()) };
+      checkModel(p.model);
+      // A version nobody serves is unknown here: 404, as for metadata and infer.
+      if (p.version) {
+        if (!pool.loaded(p.version)) throw notServed(p.version);
+        return { name: p.model, ready: true };
+      }
+      const ready = pool.ready();
+      const reason = ready ? undefined : pool.notReadyReason();
+      return reply.status(ready ? 200 : 503).send({ name: p.model, ready, ...(reason ? { reason } : {}) });
     };
     const infer = async (req: FastifyRequest, reply: FastifyReply) => {
       const p = req.params as { model: string; version?: string };
-      if (p.model !== pool.model)
-        throw new ServingError(
-          'MLP_MODEL_NOT_FOUND',
-          `model "${p.model}" is not served; this server serves "${pool.model}"`,
-        );
-      const body = req.body as { id?: unknown; inputs?: unknown; outputs?: unknown } | undefined;
-      if (!body || !Array.isArray(body.inputs) || body.inputs.length !== 1)
-        throw new ServingError('MLP_INVALID_INPUT', 'expected {"inputs": [one tensor]}');
-      const input = body.inputs[0] as { name?: unknown; shape?: unknown; datatype?: unknown; data?: unknown };
+      checkModel(p.model);
+      const body = req.body as {
+        id?: string;
+        inputs: { name: string; shape: number[]; datatype: string; data: unknown[] }[];
+        outputs?: { name: string }[];
+      };
+      const input = body.inputs[0]!;
+      if (p.version && !pool.loaded(p.version)) throw notServed(p.version);
       const version = p.version ?? chooseVersion(pool, split, requestedVersion(req), random);
-      if (p.version && !pool.loaded(p.version))
-        throw new ServingError(
-          'MLP_VERSION_NOT_FOUND',
-          `version "${p.version}" of ${pool.model} is not served`,
-        );
-      const requested = Array.isArray(body.outputs)
-        ? (body.outputs as { name?: string }[]).map((o) => o.name)
-        : undefined;
+      const requested = body.outputs?.map((o) => o.name);
       return withModel(req, reply, version, async (m) => {
         const output = m.outputs[0]!;
         if (requested?.some((n) => n !== output.name))
@@ -318,18 +465,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
         let batch: number;
         if (input.name === 'text') {
           // Convenience: raw text as a BYTES tensor, tokenized here like /predict does.
-          if (input.datatype !== 'BYTES')
-            throw new ServingError(
-              'MLP_TENSOR_DATATYPE',
-              `input "text" must be BYTES, received ${String(input.datatype)}`,
-            );
-          const texts = checkTexts(input.data, limits, 'inputs[0].data');
-          if (!Array.isArray(input.shape) || input.shape.length !== 1 || input.shape[0] !== texts.length) {
-            throw new ServingError(
-              'MLP_TENSOR_SHAPE',
-              `input "text" must have shape [${texts.length}], received ${JSON.stringify(input.shape)}`,
-            );
-          }
+          const texts = checkTextTensor(input, limits);
           const predictions = await predictTexts(m, texts);
           probs = new Float32Array(
             predictions.flatMap((x) => [x.probabilities.negative, x.probabilities.positive]),
@@ -354,14 +490,29 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       });
     };
     for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
-      scope.get(prefix, metadata);
-      scope.get(`${prefix}/ready`, modelReady);
-      scope.post(`${prefix}/infer`, inferenceRoute, infer);
+      scope.get(prefix, { schema: { params: MODEL_PARAMS } }, metadata);
+      scope.get(`${prefix}/ready`, { schema: { params: MODEL_PARAMS } }, modelReady);
+      scope.post(
+        `${prefix}/infer`,
+        { ...inferenceRoute, schema: { params: MODEL_PARAMS, body: schemas.infer } },
+        infer,
+      );
     }
+  });
+
+  // A version that will not load is counted and logged here, whatever the log level of the pool.
+  const unsubscribe = pool.onLoadFailure((f, err) => {
+    metrics.loadFailures.inc({ model: pool.model, version: f.version });
+    const current = pool.versionOf(f.alias);
+    app.log.error(
+      { err, model: pool.model, alias: f.alias, version: f.version, source: f.source, attempts: f.attempts },
+      `model ${pool.model} version ${f.version} (${f.alias}) failed to load: ${f.error}; ${current ? `still serving version ${current}` : `nothing served for ${f.alias}`}`,
+    );
   });
 
   gracefulClose(app);
   app.addHook('onClose', async () => {
+    unsubscribe();
     await pool.close();
     await tracing.shutdown();
   });

@@ -56,14 +56,38 @@ export async function runTokens(
 
 const batchers = new WeakMap<LoadedModel, MicroBatcher<string, Prediction>>();
 
+/**
+ * Work per model run, in characters featurized: about a millisecond of the event loop. A
+ * request above it is split into runs of at most this much and queued as heavy, so small
+ * requests keep their latency while a client posts the largest batches.
+ */
+export const RUN_BUDGET_CHARS = 16_384;
+
 /** Predictions for texts; concurrent calls on one model version share a model run. */
 export function predictTexts(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
   let batcher = batchers.get(model);
   if (!batcher) {
-    batcher = new MicroBatcher((all) => runTexts(model, all), 256);
+    batcher = new MicroBatcher((all) => runTexts(model, all), { maxItems: 256, maxCost: RUN_BUDGET_CHARS });
     batchers.set(model, batcher);
   }
-  return batcher.run(texts);
+  let total = 0;
+  for (const t of texts) total += t.length;
+  if (total <= RUN_BUDGET_CHARS) return batcher.run(texts, { cost: total });
+  // Heavy: bounded chunks, each its own run, interleaved with everyone else's.
+  const chunks: Promise<Prediction[]>[] = [];
+  let start = 0;
+  let cost = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const len = texts[i]!.length;
+    if (i > start && cost + len > RUN_BUDGET_CHARS) {
+      chunks.push(batcher.run(texts.slice(start, i), { cost, heavy: true }));
+      start = i;
+      cost = 0;
+    }
+    cost += len;
+  }
+  chunks.push(batcher.run(texts.slice(start), { cost, heavy: true }));
+  return Promise.all(chunks).then((parts) => parts.flat());
 }
 
 async function runTexts(model: LoadedModel, texts: readonly string[]): Promise<Prediction[]> {
@@ -80,18 +104,67 @@ async function runTexts(model: LoadedModel, texts: readonly string[]): Promise<P
   });
 }
 
+/**
+ * A tensor's data in row-major order. The Open Inference Protocol allows data flat or nested to
+ * the tensor's shape; either way the shape must describe it exactly: a flat list has as many
+ * elements as the shape's product, a nested one has shape[d] items at every depth d. Ragged
+ * data whose flattened count happens to match is refused.
+ */
+export function flattenTensor(data: readonly unknown[], shape: readonly number[], field: string): unknown[] {
+  const count = shape.reduce((a, b) => a * b, 1);
+  const mismatch = (detail: string) =>
+    new ServingError(
+      'MLP_TENSOR_SHAPE',
+      `${field}: shape ${JSON.stringify(shape)} does not match the data (${detail})`,
+    );
+  if (!data.some(Array.isArray)) {
+    if (data.length !== count) throw mismatch(`${count} values needed, received ${data.length}`);
+    return data as unknown[];
+  }
+  const out: unknown[] = [];
+  const walk = (node: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (Array.isArray(node)) throw mismatch(`${path} nests deeper than the shape`);
+      out.push(node);
+      return;
+    }
+    if (!Array.isArray(node))
+      throw mismatch(`${path} is a value where a list of ${shape[depth]} was expected`);
+    if (node.length !== shape[depth])
+      throw mismatch(`${path} has ${node.length} items, the shape says ${shape[depth]}`);
+    for (let i = 0; i < node.length; i++) walk(node[i], depth + 1, `${path}[${i}]`);
+  };
+  walk(data, 0, 'data');
+  return out;
+}
+
+/** Validates an OIP BYTES `text` tensor: any shape whose element count is the number of texts. */
+export function checkTextTensor(
+  input: { shape: readonly number[]; datatype: string; data: readonly unknown[] },
+  limits: Limits,
+): string[] {
+  if (input.datatype !== 'BYTES')
+    throw new ServingError('MLP_TENSOR_DATATYPE', `input "text" must be BYTES, received ${input.datatype}`);
+  if (input.shape.length === 0)
+    throw new ServingError('MLP_TENSOR_SHAPE', 'input "text" needs a shape such as [1] or [n]');
+  const count = input.shape.reduce((a, b) => a * b, 1);
+  if (count > limits.maxBatch)
+    throw new ServingError(
+      'MLP_BATCH_TOO_LARGE',
+      `shape ${JSON.stringify(input.shape)} holds ${count} texts; at most ${limits.maxBatch} are allowed`,
+    );
+  return checkTexts(flattenTensor(input.data, input.shape, 'input "text"'), limits, 'inputs[0].data');
+}
+
 /** Validates an OIP INT64 token tensor against the model's input and the limits. */
 export function checkTokenTensor(
-  input: { shape?: unknown; datatype?: unknown; data?: unknown },
+  input: { shape: readonly number[]; datatype: string; data: readonly unknown[] },
   limits: Limits,
 ): { ids: BigInt64Array; batch: number; sequence: number } {
   if (input.datatype !== 'INT64')
-    throw new ServingError(
-      'MLP_TENSOR_DATATYPE',
-      `input "tokens" must be INT64, received ${String(input.datatype)}`,
-    );
+    throw new ServingError('MLP_TENSOR_DATATYPE', `input "tokens" must be INT64, received ${input.datatype}`);
   const shape = input.shape;
-  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+  if (shape.length !== 2 || !shape.every((d) => d > 0)) {
     throw new ServingError(
       'MLP_TENSOR_SHAPE',
       `input "tokens" must have shape [batch, sequence], received ${JSON.stringify(shape)}`,
@@ -108,13 +181,7 @@ export function checkTokenTensor(
       'MLP_TENSOR_SHAPE',
       `sequence of ${sequence} tokens; at most ${MAX_TOKENS} are allowed`,
     );
-  const data = (Array.isArray(input.data) ? input.data.flat(2) : undefined) as unknown[] | undefined;
-  if (!data || data.length !== batch * sequence) {
-    throw new ServingError(
-      'MLP_TENSOR_SHAPE',
-      `shape ${JSON.stringify(shape)} needs ${batch * sequence} values, received ${data?.length ?? 'none'}`,
-    );
-  }
+  const data = flattenTensor(input.data, shape, 'input "tokens"');
   const ids = new BigInt64Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i];

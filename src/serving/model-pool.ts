@@ -51,12 +51,28 @@ function tensorInfo(meta: readonly unknown[]): TensorInfo[] {
   }));
 }
 
+/** Why the version an alias points at is not served. */
+export interface LoadFailure {
+  readonly version: string;
+  readonly source: string;
+  readonly error: string;
+  readonly at: string;
+  readonly attempts: number;
+  /** Not retried before this time (ms since the epoch). */
+  readonly retryAt: number;
+}
+
 export interface ModelPoolOptions {
   readonly client: RegistryClient;
   readonly model: string;
   readonly aliases: readonly string[];
   readonly log?: Logger;
+  /** Called on every failed download or load (count it: model_load_failures_total). */
   readonly onLoadFailure?: (model: string, version: string, error: Error) => void;
+  /** First wait before a failed version is tried again; doubles up to 10 minutes. @default 5000 */
+  readonly retryMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
   /** Threads per inference; 1 keeps a server on one core. @default 1 */
   readonly threads?: number;
 }
@@ -66,6 +82,11 @@ export class ModelPool {
   private aliasToVersion = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  private readonly failed = new Map<string, LoadFailure>();
+  private everRefreshed = false;
+  private readonly failureListeners = new Set<
+    (failure: LoadFailure & { alias: string }, error: Error) => void
+  >();
 
   constructor(private readonly opts: ModelPoolOptions) {}
 
@@ -91,6 +112,28 @@ export class ModelPool {
     return this.aliasToVersion.size > 0;
   }
 
+  /** Calls `listener` on every failed load (the server counts and logs them); returns an unsubscribe. */
+  onLoadFailure(listener: (failure: LoadFailure & { alias: string }, error: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /** Aliases whose current target failed to load, and why. */
+  failures(): ReadonlyMap<string, LoadFailure> {
+    return this.failed;
+  }
+
+  /** Why nothing is served, in one line; undefined when something is. */
+  notReadyReason(): string | undefined {
+    if (this.ready()) return undefined;
+    if (this.failed.size > 0)
+      return [...this.failed]
+        .map(([alias, f]) => `${this.opts.model}@${alias} → version ${f.version} failed to load: ${f.error}`)
+        .join('; ');
+    if (!this.everRefreshed) return `no version of ${this.opts.model} is loaded yet`;
+    return `no alias of ${this.opts.model} (${this.opts.aliases.join(', ')}) points at a version`;
+  }
+
   /** Takes a reference on a loaded version for the duration of one request. */
   acquire(version: string): LoadedModel | undefined {
     const m = this.loaded(version);
@@ -114,33 +157,67 @@ export class ModelPool {
 
   private async doRefresh(): Promise<void> {
     const next = new Map<string, string>();
+    const now = this.opts.now ?? Date.now;
     for (const alias of this.opts.aliases) {
       let target: Awaited<ReturnType<RegistryClient['versionByAlias']>>;
+      const current = this.aliasToVersion.get(alias);
       try {
         target = await this.opts.client.versionByAlias(this.opts.model, alias);
       } catch (err) {
         this.opts.log?.warn({ err, alias }, 'registry unreachable; keeping the current version');
-        const current = this.aliasToVersion.get(alias);
         if (current) next.set(alias, current);
         continue;
       }
-      if (!target) continue;
+      if (!target) {
+        this.failed.delete(alias);
+        continue;
+      }
       if (!this.loaded(target.version)) {
+        const before = this.failed.get(alias);
+        const same = before?.version === target.version && before.source === target.source;
+        // A version that failed is retried with backoff, not on every poll.
+        if (same && now() < before.retryAt) {
+          if (current) next.set(alias, current);
+          continue;
+        }
         try {
           await this.load(target.version, target.source);
         } catch (err) {
-          this.opts.onLoadFailure?.(this.opts.model, target.version, err as Error);
+          const e = err as Error;
+          const attempts = same ? before.attempts + 1 : 1;
+          const base = this.opts.retryMs ?? 5000;
+          const failure: LoadFailure = {
+            version: target.version,
+            source: target.source,
+            error: e.message.split('\n')[0]!,
+            at: new Date(now()).toISOString(),
+            attempts,
+            retryAt: now() + Math.min(base * 2 ** (attempts - 1), 600_000),
+          };
+          this.failed.set(alias, failure);
+          this.opts.onLoadFailure?.(this.opts.model, target.version, e);
+          for (const listener of this.failureListeners) listener({ ...failure, alias }, e);
           this.opts.log?.error(
-            { err, alias, version: target.version },
-            'model load failed; keeping the current version',
+            {
+              err: e,
+              model: this.opts.model,
+              alias,
+              version: target.version,
+              source: target.source,
+              attempts,
+            },
+            current
+              ? `model ${this.opts.model} version ${target.version} (${alias}) failed to load; still serving version ${current}`
+              : `model ${this.opts.model} version ${target.version} (${alias}) failed to load; nothing served for ${alias}`,
           );
-          const current = this.aliasToVersion.get(alias);
           if (current) next.set(alias, current);
           continue;
         }
       }
+      this.failed.delete(alias);
       next.set(alias, target.version);
     }
+    this.everRefreshed = true;
     this.aliasToVersion = next;
     const live = new Set(next.values());
     for (const [version, m] of this.byVersion) {
@@ -154,10 +231,15 @@ export class ModelPool {
   private async load(version: string, source: string): Promise<void> {
     const bytes = await this.opts.client.download(source);
     const threads = this.opts.threads ?? 1;
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-    });
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+      });
+    } catch (err) {
+      throw new Error(`not an ONNX model onnxruntime can load (${(err as Error).message.split('\n')[0]})`);
+    }
     this.byVersion.set(version, {
       name: this.opts.model,
       version,
@@ -182,6 +264,7 @@ export class ModelPool {
     await this.refreshing;
     for (const m of this.byVersion.values()) await m.session.release().catch(() => {});
     this.byVersion.clear();
+    this.failed.clear();
     this.aliasToVersion = new Map();
   }
 }

@@ -45,7 +45,7 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
     }
   }
   // The spec itself goes to git too: it must hold no secret material either.
-  const specFindings = scanText(readFileSync(spec.file, 'utf8'), spec.file);
+  const specFindings = await scanText(readFileSync(spec.file, 'utf8'), spec.file);
   const failed = specFindings.length > 0 || reports.some((r) => r.summary.fail > 0 || r.summary.error > 0);
   if (opts.output === 'sarif') {
     const findings = [...specFindings, ...reports.flatMap((r) => r.findings)];

@@ -9,11 +9,34 @@ import { EXIT, type Io, UsageError } from '../io.js';
 export const DEFAULT_REGISTRY = 'http://127.0.0.1:5000';
 const registryUrl = (flag?: string) => flag ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_REGISTRY;
 
+/** The registry write token: --token, $MLP_REGISTRY_TOKEN, or the one `mlp up` generated in ./.mlp. */
+function registryToken(flag: string | undefined, cwd: string): string | undefined {
+  if (flag) return flag;
+  if (process.env.MLP_REGISTRY_TOKEN) return process.env.MLP_REGISTRY_TOKEN;
+  try {
+    return readFileSync(resolve(cwd, '.mlp', 'registry-token'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function client(url: string, token: string | undefined): RegistryClient {
+  return new RegistryClient(url, token ? { token } : {});
+}
+
 async function call<T>(fn: () => Promise<T>, url: string): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof RegistryError) throw new UsageError(`registry ${url}: ${err.message}`);
+    if (err instanceof RegistryError) {
+      const hint =
+        err.status === 401 || err.status === 403
+          ? ' (pass the registry token with --token or MLP_REGISTRY_TOKEN; mlp up keeps it in <state>/registry-token)'
+          : '';
+      throw new UsageError(`registry ${url}: ${err.message}${hint}`);
+    }
+    if (err instanceof Error && / timed out after /.test(err.message))
+      throw new UsageError(`registry ${url}: ${err.message}`);
     // fetch fails with a TypeError whatever went wrong on the network: say what and where.
     if (err instanceof TypeError && err.message === 'fetch failed') {
       const cause = err.cause as { code?: string; message?: string } | undefined;
@@ -69,7 +92,7 @@ export async function modelEvalCommand(files: string[], opts: { data: string }, 
 
 export async function modelPushCommand(
   file: string,
-  opts: { name: string; registry?: string; alias?: string; description?: string },
+  opts: { name: string; registry?: string; alias?: string; description?: string; token?: string },
   io: Io,
 ): Promise<number> {
   let bytes: Uint8Array;
@@ -79,14 +102,14 @@ export async function modelPushCommand(
     throw new UsageError(`cannot read ${file}`);
   }
   const url = registryUrl(opts.registry);
-  const client = new RegistryClient(url);
+  const registry = client(url, registryToken(opts.token, io.cwd));
   const pushed = await call(
-    () => client.push(opts.name, bytes, { ...(opts.description ? { description: opts.description } : {}) }),
+    () => registry.push(opts.name, bytes, { ...(opts.description ? { description: opts.description } : {}) }),
     url,
   );
   io.stdout(`registered ${opts.name} version ${pushed.version} (${pushed.source})\n`);
   if (opts.alias) {
-    await call(() => client.setAlias(opts.name, opts.alias!, pushed.version), url);
+    await call(() => registry.setAlias(opts.name, opts.alias!, pushed.version), url);
     io.stdout(`${opts.name}@${opts.alias} → version ${pushed.version}\n`);
   }
   return EXIT.ok;
@@ -96,16 +119,16 @@ export async function modelAliasCommand(
   name: string,
   alias: string,
   version: string,
-  opts: { registry?: string; delete?: boolean },
+  opts: { registry?: string; delete?: boolean; token?: string },
   io: Io,
 ): Promise<number> {
   const url = registryUrl(opts.registry);
-  const client = new RegistryClient(url);
+  const registry = client(url, registryToken(opts.token, io.cwd));
   if (opts.delete) {
-    await call(() => client.deleteAlias(name, alias), url);
+    await call(() => registry.deleteAlias(name, alias), url);
     io.stdout(`${name}@${alias} removed\n`);
   } else {
-    await call(() => client.setAlias(name, alias, version), url);
+    await call(() => registry.setAlias(name, alias, version), url);
     io.stdout(`${name}@${alias} → version ${version}\n`);
   }
   return EXIT.ok;
