@@ -1,19 +1,31 @@
 /** Every object valid for the target Kubernetes version: known kind, served API, schema, names. */
-import { isDns1123Label, isDns1123Subdomain, isLabelValue } from '../core/names.js';
+import {
+  isDns1035Label,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isLabelKey,
+  isLabelValue,
+} from '../core/names.js';
 import { servedProblem } from '../k8s/api-versions.js';
 import { KNOWN_CRDS } from '../k8s/crds.js';
 import { type K8sObject, objectRef } from '../k8s/object.js';
 import { resourceForKind } from '../k8s/resources.js';
+import { compileSelector, type LabelSelector } from '../k8s/selector.js';
 import { structuralErrors, typeForKind, unknownFields, validatorFor } from '../k8s/validators.js';
 import { type Finding, pointerToPath } from './finding.js';
 import { podSpecAt, podSpecProblems } from './pod-validation.js';
 
 // Kinds whose names must be DNS-1123 labels; RBAC names are path segments (`system:foo` is fine).
-const LABEL_NAMED = new Set(['Namespace', 'Service']);
+const LABEL_NAMED = new Set(['Namespace']);
 const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 function nameProblem(kind: string, name: unknown): string | undefined {
   if (typeof name !== 'string' || name === '') return 'metadata.name is required';
+  if (kind === 'Service') {
+    return isDns1035Label(name)
+      ? undefined
+      : `"${name}" is not a DNS-1035 label (a Service name starts with a lowercase letter, then lowercase alphanumerics and "-", ≤ 63)`;
+  }
   if (LABEL_NAMED.has(kind)) {
     return isDns1123Label(name)
       ? undefined
@@ -89,10 +101,9 @@ export async function checkSchema(objects: readonly K8sObject[], k8sVersion: str
     if (o.metadata?.namespace && !isDns1123Label(o.metadata.namespace)) {
       fail('schema.name', 'metadata.namespace', `"${o.metadata.namespace}" is not a DNS-1123 label`);
     }
-    for (const [k, v] of Object.entries(o.metadata?.labels ?? {})) {
-      if (!isLabelValue(String(v)))
-        fail('schema.label', `metadata.labels["${k}"]`, `"${v}" is not a valid label value`);
-    }
+    for (const p of labelProblems(o.metadata?.labels, 'metadata.labels'))
+      fail('schema.label', p.path, p.message);
+    for (const p of workloadProblems(o)) fail(p.ruleId, p.path, p.message);
     // What the API server's own validation rejects although the OpenAPI schema allows it.
     const pod = podSpecAt(o);
     if (pod) for (const p of podSpecProblems(pod.spec, pod.path)) fail('schema.invalid', p.path, p.message);
@@ -123,6 +134,87 @@ export function checkNamespacesExist(
       message: `namespace "${ns}" is neither created by the tree nor built in (${preexisting.join(', ')})`,
       fix: `add a Namespace "${ns}" to the tree (in a sync wave before its objects), or move the object`,
     });
+  }
+  return out;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: manifests are untyped JSON here
+type Json = any;
+
+/** Label keys (qualified names) and values, as `ValidateLabels` checks them. */
+function labelProblems(labels: unknown, at: string): { path: string; message: string }[] {
+  if (!labels || typeof labels !== 'object') return [];
+  const out: { path: string; message: string }[] = [];
+  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+    const path = `${at}["${k}"]`;
+    if (!isLabelKey(k))
+      out.push({
+        path,
+        message: `"${k}" is not a valid label key (an optional DNS subdomain prefix and "/", then at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric)`,
+      });
+    if (typeof v !== 'string' || !isLabelValue(v))
+      out.push({ path, message: `${JSON.stringify(v)} is not a valid label value` });
+  }
+  return out;
+}
+
+/** Controllers whose selector the API server requires non-empty and matching the template. */
+const SELECTING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/**
+ * What apps validation (`ValidateDeploymentSpec`, `ValidateStatefulSetSpec`, …) refuses in a
+ * controller's selector and template: an empty or missing selector ("empty selector is invalid
+ * for statefulset"), invalid selector or template labels, and a template its own selector does
+ * not select ("`selector` does not match template `labels`"). Ingress backends name a Service,
+ * so a DNS-1035 label.
+ */
+function workloadProblems(o: K8sObject): { ruleId: string; path: string; message: string }[] {
+  const out: { ruleId: string; path: string; message: string }[] = [];
+  const spec = o.spec as Json;
+  if (!spec || typeof spec !== 'object') return out;
+  if (SELECTING.has(o.kind) && o.apiVersion === 'apps/v1') {
+    const selector = spec.selector as LabelSelector | undefined;
+    const size = Object.keys(selector?.matchLabels ?? {}).length + (selector?.matchExpressions?.length ?? 0);
+    if (!selector || typeof selector !== 'object')
+      out.push({ ruleId: 'schema.invalid', path: 'spec.selector', message: 'Required value' });
+    else if (size === 0)
+      out.push({
+        ruleId: 'schema.invalid',
+        path: 'spec.selector',
+        message: `empty selector is invalid for ${o.kind.toLowerCase()}`,
+      });
+    for (const p of labelProblems(selector?.matchLabels, 'spec.selector.matchLabels'))
+      out.push({ ruleId: 'schema.label', ...p });
+    const labels = spec.template?.metadata?.labels;
+    for (const p of labelProblems(labels, 'spec.template.metadata.labels'))
+      out.push({ ruleId: 'schema.label', ...p });
+    if (selector && size > 0 && !compileSelector(selector)(labels ?? {}))
+      out.push({
+        ruleId: 'schema.invalid',
+        path: 'spec.template.metadata.labels',
+        message: '`selector` does not match template `labels`',
+      });
+  }
+  if (o.kind === 'Ingress') {
+    const backends: { path: string; name: unknown }[] = [];
+    if (spec.defaultBackend?.service)
+      backends.push({ path: 'spec.defaultBackend.service.name', name: spec.defaultBackend.service.name });
+    (Array.isArray(spec.rules) ? spec.rules : []).forEach((r: Json, i: number) => {
+      (Array.isArray(r?.http?.paths) ? r.http.paths : []).forEach((p: Json, j: number) => {
+        if (p?.backend?.service)
+          backends.push({
+            path: `spec.rules[${i}].http.paths[${j}].backend.service.name`,
+            name: p.backend.service.name,
+          });
+      });
+    });
+    for (const b of backends)
+      if (typeof b.name !== 'string' || !isDns1035Label(b.name))
+        out.push({
+          ruleId: 'schema.invalid',
+          path: b.path,
+          message: `${JSON.stringify(b.name)} is not a Service name (a DNS-1035 label: starts with a lowercase letter)`,
+        });
   }
   return out;
 }

@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 import { cidrProblem } from '../core/cidr.js';
-import { DNS1123_LABEL_MAX, DNS1123_LABEL_PATTERN } from '../core/names.js';
+import {
+  DNS1035_LABEL_PATTERN,
+  DNS1123_LABEL_MAX,
+  DNS1123_LABEL_PATTERN,
+  isLabelKey,
+  isLabelValue,
+} from '../core/names.js';
 import { PORT_NUMBER, PORT_PATTERN, parsePort } from '../core/ports.js';
 import { QUANTITY_PATTERN } from '../core/quantity.js';
 
@@ -22,6 +28,36 @@ const dnsLabel = z
     'a DNS-1123 label: lowercase letters, digits and "-", e.g. ml-team',
   )
   .describe('DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)');
+
+/** What names a Service (a shared service run in-cluster, an ingress backend): starts with a letter. */
+const dns1035Label = z
+  .string()
+  .max(DNS1123_LABEL_MAX)
+  .regex(
+    new RegExp(DNS1035_LABEL_PATTERN),
+    'a Service name (DNS-1035 label): a lowercase letter, then lowercase letters, digits and "-", e.g. ml-inference',
+  )
+  .describe('DNS-1035 label (starts with a lowercase letter; lowercase alphanumerics and "-", at most 63)');
+
+/** Labels as the API server validates them: qualified-name keys, label values. */
+const labels = z.record(z.string(), z.string()).check((ctx) => {
+  for (const [k, v] of Object.entries(ctx.value)) {
+    if (!isLabelKey(k))
+      ctx.issues.push({
+        code: 'custom',
+        message: `label key "${k}" is invalid; expected keys such as app.kubernetes.io/name (an optional DNS prefix and "/", then at most 63 alphanumerics, "-", "_" or ".")`,
+        input: k,
+      });
+    if (!isLabelValue(v))
+      ctx.issues.push({
+        code: 'custom',
+        message:
+          'expected a label value (at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric)',
+        input: v,
+        path: [k],
+      });
+  }
+});
 
 const quantity = z
   .union([
@@ -132,7 +168,7 @@ const limits = z
 
 const ingressRoute = z.strictObject({
   host: dnsLabel.describe('Host name under the environment domain, e.g. ml-api → ml-api.<domain>'),
-  service: dnsLabel.describe('Service in the team namespace that serves it'),
+  service: dns1035Label.describe('Service in the team namespace that serves it'),
   port: z.number().int().min(1).max(65535).describe('Service port; must be one of network.ingressPorts'),
   rateLimit: z
     .strictObject({
@@ -259,7 +295,9 @@ const sharedService = z.strictObject({
   namespace: dnsLabel,
   storage: quantity.default('10Gi').describe('PVC size in-cluster. @default 10Gi'),
   buckets: z.array(dnsLabel).default([]).describe('minio: buckets created by a Job'),
-  podSelector: z.record(z.string(), z.string()).default({}).describe('Labels of the service pods'),
+  podSelector: labels
+    .default({})
+    .describe('Labels of the service pods; required (non-empty) when mlp runs it (engine)'),
   ports: z.array(port).min(1),
 });
 

@@ -1,0 +1,94 @@
+/** Review of issue 7: what `mlp check` passed although the API server refuses it. */
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../src/check/run.js';
+import { allObjects } from '../src/synth/component.js';
+import { synthesize } from '../src/synth/platform.js';
+import { exampleSpec } from './helpers.js';
+import { problems, replace } from './spec-helpers.js';
+
+const spec = exampleSpec();
+const local = spec.environments.get('local')!;
+const fresh = () => structuredClone(allObjects(synthesize(local)));
+const failures = async (objects: ReturnType<typeof fresh>) =>
+  (await runChecks(objects, local)).findings
+    .filter((f) => f.status === 'fail' || f.status === 'error')
+    .map((f) => `${f.ruleId} ${f.resource} ${f.path}: ${f.message}`);
+
+describe('names and selectors the API server validates', () => {
+  it('fails a StatefulSet whose selector is empty (apps validation: empty selector is invalid)', async () => {
+    const objects = fresh();
+    const sts = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres')!;
+    (sts.spec as { selector: unknown }).selector = { matchLabels: {} };
+    expect(await failures(objects)).toContain(
+      'schema.invalid StatefulSet/database/postgres spec.selector: empty selector is invalid for statefulset',
+    );
+  });
+
+  it('fails a workload whose template its own selector does not select', async () => {
+    const objects = fresh();
+    const sts = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres')!;
+    (sts.spec as { selector: unknown }).selector = { matchLabels: { app: 'other' } };
+    expect(await failures(objects)).toContain(
+      'schema.invalid StatefulSet/database/postgres spec.template.metadata.labels: `selector` does not match template `labels`',
+    );
+  });
+
+  it('fails a Service whose name starts with a digit (DNS-1035), and an Ingress backend naming one', async () => {
+    const objects = fresh();
+    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'postgres')!;
+    svc.metadata.name = '1pg';
+    const ing = objects.find((o) => o.kind === 'Ingress' && o.metadata.namespace === 'ml-team')!;
+    // biome-ignore lint/suspicious/noExplicitAny: test fixture surgery
+    (ing.spec as any).rules[0].http.paths[0].backend.service.name = '9svc';
+    const fails = await failures(objects);
+    expect(fails.some((f) => f.startsWith('schema.name Service/database/1pg metadata.name'))).toBe(true);
+    expect(
+      fails.some((f) =>
+        f.startsWith(
+          `schema.invalid Ingress/ml-team/${ing.metadata.name} spec.rules[0].http.paths[0].backend.service.name`,
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it('fails invalid label keys, not only values', async () => {
+    const objects = fresh();
+    const sa = objects.find((o) => o.kind === 'ServiceAccount')!;
+    sa.metadata.labels = { ...sa.metadata.labels, 'bad key!': 'ok' };
+    expect((await failures(objects)).some((f) => f.includes('"bad key!" is not a valid label key'))).toBe(
+      true,
+    );
+  });
+});
+
+describe('the spec refuses what would render such objects, located', () => {
+  it('an in-cluster shared service without a podSelector', () => {
+    const text = replace('    podSelector: { app.kubernetes.io/name: postgres }\n', '');
+    expect(problems(text)).toEqual([
+      expect.stringMatching(
+        /^p\.yaml:\d+:\d+: sharedServices\[0\]: shared service "postgres" runs in-cluster .*empty selector/,
+      ),
+    ]);
+  });
+
+  it('a shared service or ingress backend named with a leading digit', () => {
+    expect(problems(replace('service: ml-inference', 'service: 9inference'))).toEqual([
+      expect.stringContaining('teams[0].ingress[0].service: expected a Service name (DNS-1035 label)'),
+    ]);
+    const text = replace('  - name: redis\n', '  - name: 2redis\n')
+      .replace('services: [postgres, redis, minio]', 'services: [postgres, 2redis, minio]')
+      .replace('services: [postgres, redis]', 'services: [postgres, 2redis]')
+      .replaceAll('      redis: { managed', '      2redis: { managed');
+    expect(problems(text)).toEqual([
+      expect.stringContaining('sharedServices[1].name: shared service "2redis" renders a Service'),
+    ]);
+  });
+
+  it('a podSelector with an invalid label key', () => {
+    expect(
+      problems(
+        replace('podSelector: { app.kubernetes.io/name: redis }', 'podSelector: { "bad key": redis }'),
+      ),
+    ).toEqual([expect.stringContaining('sharedServices[1].podSelector: label key "bad key" is invalid')]);
+  });
+});
