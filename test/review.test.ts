@@ -92,3 +92,37 @@ describe('the spec refuses what would render such objects, located', () => {
     ).toEqual([expect.stringContaining('sharedServices[1].podSelector: label key "bad key" is invalid')]);
   });
 });
+
+describe('mlp admit runs the API server field validation before admission', () => {
+  it('refuses a pod with two containers of one name, which kubectl apply would be refused', async () => {
+    const { admitObject } = await import('../src/admission/chain.js');
+    const { admissionEnv } = await import('../src/admission/env.js');
+    const env = admissionEnv(local, allObjects(synthesize(local)));
+    const container = (name: string) => ({
+      name,
+      image: 'ghcr.io/acme-ml/x:1.0.0',
+      resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    });
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p',
+        namespace: 'ml-team',
+        labels: { team: 'ml-team', app: 'p', environment: 'local' },
+      },
+      spec: {
+        securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [container('s'), container('s')],
+      },
+    };
+    const ok = admitObject({ ...pod, spec: { ...pod.spec, containers: [container('s')] } }, env);
+    expect(ok.admitted).toBe(true);
+    const r = admitObject(pod, env);
+    expect(r.admitted).toBe(false);
+    expect(r.findings.filter((f) => f.status === 'fail').map((f) => [f.ruleId, f.path])).toEqual([
+      ['admission.validation', 'spec.containers[1].name'],
+    ]);
+  });
+});

@@ -4,7 +4,8 @@
  *
  *   1. defaulting (a limit without a request requests the limit; a bare volume is an emptyDir)
  *   2. LimitRanger, mutating: LimitRange defaults fill missing limits and requests
- *   3. validation: requests within limits, extended resources whole and request == limit
+ *   3. validation: the pod's fields (names, images, ports, env); requests within limits,
+ *      extended resources whole and request == limit
  *   4. LimitRanger, validating: min, max, maxLimitRequestRatio
  *   5. Pod Security, at the namespace's enforce level and version
  *   6. ValidatingAdmissionPolicies (rules.ts): on the object itself and on every object its
@@ -17,6 +18,7 @@
  * reports, so one run lists everything to fix.
  */
 import type { Finding } from '../check/finding.js';
+import { podSpecProblems } from '../check/pod-validation.js';
 import { type K8sObject, objectRef } from '../k8s/object.js';
 import { evaluateRules } from '../policy/evaluate.js';
 import type { PolicyRule } from '../policy/rules.js';
@@ -143,6 +145,16 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
       add({ ruleId, status: 'fail', path: where(v.path), message: `${onPods}${v.message}` });
     if (list.length === 0) add({ ruleId, status: 'pass', path: where('spec'), message: pass });
   };
+  // The API server's field validation of the pod (container names unique and DNS-1123 labels,
+  // images, ports, env names): a pod it refuses is never admitted. Requests vs limits are
+  // judged by the next stage, after LimitRanger's defaults.
+  stage(
+    'admission.validation',
+    podSpecProblems(spec, 'spec')
+      .filter((p) => !p.path.includes('.resources.'))
+      .map((p) => ({ path: p.path, message: `${p.path}: ${p.message}` })),
+    'valid pod fields (names, images, ports, env)',
+  );
   stage(
     'admission.resources',
     resourceViolations(containers),
