@@ -126,3 +126,12 @@ describe('mlp admit runs the API server field validation before admission', () =
     ]);
   });
 });
+
+describe('quantities in the spec', () => {
+  it('refuses a negative quantity written as a string, as it refuses a negative number', () => {
+    const text = replace('requests: { cpu: "20", memory: 64Gi }', 'requests: { cpu: "-20", memory: 64Gi }');
+    expect(problems(text)).toEqual([
+      expect.stringContaining('teams[0].quota.requests.cpu: expected a quantity of at least 0'),
+    ]);
+  });
+});

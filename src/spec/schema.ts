@@ -61,7 +61,11 @@ const labels = z.record(z.string(), z.string()).check((ctx) => {
 
 const quantity = z
   .union([
-    z.string().regex(new RegExp(QUANTITY_PATTERN), 'a Kubernetes quantity such as 500m, 2, 64Gi or 1Ti'),
+    z
+      .string()
+      .regex(new RegExp(QUANTITY_PATTERN), 'a Kubernetes quantity such as 500m, 2, 64Gi or 1Ti')
+      // Quotas, limits and capacities are amounts: the API server refuses a negative one.
+      .refine((text) => !text.trim().startsWith('-'), 'expected a quantity of at least 0, such as 500m or 2'),
     z.number().nonnegative(),
   ])
   .describe('Kubernetes quantity, e.g. 500m, 4, 64Gi (binary suffixes Ki..Ei, decimal k..E)');
