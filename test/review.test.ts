@@ -135,3 +135,28 @@ describe('quantities in the spec', () => {
     ]);
   });
 });
+
+describe('managed endpoints render ExternalName Services', () => {
+  it('check fails an externalName that is not a DNS-1123 subdomain', async () => {
+    const dev = spec.environments.get('dev')!;
+    const objects = structuredClone(allObjects(synthesize(dev)));
+    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'postgres')!;
+    (svc.spec as { externalName: string }).externalName = '-rds..example.com';
+    const fails = (await runChecks(objects, dev)).findings.filter((f) => f.status === 'fail');
+    expect(fails.map((f) => `${f.ruleId} ${f.resource} ${f.path}`)).toEqual([
+      'schema.invalid Service/database/postgres spec.externalName',
+    ]);
+  });
+
+  it('the spec refuses such an endpoint host, located', () => {
+    const text = replace(
+      'endpoint: "ml-platform-dev.cluster-c1x2.eu-west-1.rds.amazonaws.com:5432"',
+      'endpoint: "-ml-platform-dev..rds.amazonaws.com:5432"',
+    );
+    expect(problems(text)).toEqual([
+      expect.stringContaining(
+        'environments.dev.services.postgres.managed.endpoint: expected a DNS name as host',
+      ),
+    ]);
+  });
+});

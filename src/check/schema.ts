@@ -195,6 +195,16 @@ function workloadProblems(o: K8sObject): { ruleId: string; path: string; message
         message: '`selector` does not match template `labels`',
       });
   }
+  if (o.kind === 'Service' && spec.type === 'ExternalName') {
+    // ValidateService: the CNAME (a trailing dot allowed) is a DNS-1123 subdomain.
+    const cname = typeof spec.externalName === 'string' ? spec.externalName.replace(/\.$/, '') : '';
+    if (!isDns1123Subdomain(cname))
+      out.push({
+        ruleId: 'schema.invalid',
+        path: 'spec.externalName',
+        message: `${JSON.stringify(spec.externalName)} is not a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".", each label starting and ending with an alphanumeric)`,
+      });
+  }
   if (o.kind === 'Ingress') {
     const backends: { path: string; name: unknown }[] = [];
     if (spec.defaultBackend?.service)

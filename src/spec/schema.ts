@@ -8,6 +8,7 @@ import {
   DNS1035_LABEL_PATTERN,
   DNS1123_LABEL_MAX,
   DNS1123_LABEL_PATTERN,
+  isDns1123Subdomain,
   isLabelKey,
   isLabelValue,
 } from '../core/names.js';
@@ -250,6 +251,11 @@ const managedService = z.strictObject({
     .regex(
       new RegExp(`^[a-z0-9.-]+:${PORT_NUMBER}$`),
       'host:port (port 1-65535) such as ml.abc123.eu-west-1.rds.amazonaws.com:5432',
+    )
+    // It renders an ExternalName Service, whose CNAME the API server wants a DNS-1123 subdomain.
+    .refine(
+      (text) => isDns1123Subdomain(text.slice(0, text.lastIndexOf(':'))),
+      'expected a DNS name as host (labels of lowercase alphanumerics and "-", each starting and ending with an alphanumeric), e.g. ml.abc123.eu-west-1.rds.amazonaws.com:5432',
     )
     .describe('Managed endpoint consumers reach instead of the in-cluster service'),
   cidr: cidr('Where the endpoint lives (the VPC), IPv4 or IPv6: consumers get egress to it'),
