@@ -160,3 +160,62 @@ describe('managed endpoints render ExternalName Services', () => {
     ]);
   });
 });
+
+describe('mlp admit refuses workloads and pods the API server validation refuses', () => {
+  const podSpec = () => ({
+    securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      {
+        name: 's',
+        image: 'ghcr.io/acme-ml/x:1.0.0',
+        resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        livenessProbe: { httpGet: { path: '/', port: 8080 } },
+        readinessProbe: { httpGet: { path: '/', port: 8080 } },
+      },
+    ],
+  });
+  const labels = { team: 'ml-team', app: 'd', environment: 'local' };
+  const admit = async (o: Parameters<typeof import('../src/admission/chain.js').admitObject>[0]) => {
+    const { admitObject } = await import('../src/admission/chain.js');
+    const { admissionEnv } = await import('../src/admission/env.js');
+    const r = admitObject(o, admissionEnv(local, allObjects(synthesize(local))));
+    return r.findings.filter((f) => f.status === 'fail').map((f) => `${f.ruleId} ${f.path}`);
+  };
+
+  it('a Deployment whose selector does not select its template', async () => {
+    const deployment = (selector: Record<string, string>) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'ml-team', labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: { metadata: { labels }, spec: podSpec() },
+      },
+    });
+    expect(await admit(deployment({ app: 'd' }))).toEqual([]);
+    expect(await admit(deployment({ app: 'other' }))).toEqual([
+      'admission.validation spec.template.metadata.labels',
+    ]);
+  });
+
+  it('a Pod created with ephemeral containers (they only come through pods/ephemeralcontainers)', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'ml-team', labels },
+      spec: {
+        ...podSpec(),
+        ephemeralContainers: [
+          {
+            name: 'dbg',
+            image: 'evil.example/x:1',
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          },
+        ],
+      },
+    };
+    expect(await admit(pod)).toEqual(['admission.validation spec.ephemeralContainers']);
+  });
+});

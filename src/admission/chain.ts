@@ -19,6 +19,7 @@
  */
 import type { Finding } from '../check/finding.js';
 import { podSpecProblems } from '../check/pod-validation.js';
+import { workloadProblems } from '../check/schema.js';
 import { type K8sObject, objectRef } from '../k8s/object.js';
 import { evaluateRules } from '../policy/evaluate.js';
 import type { PolicyRule } from '../policy/rules.js';
@@ -145,6 +146,9 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
       add({ ruleId, status: 'fail', path: where(v.path), message: `${onPods}${v.message}` });
     if (list.length === 0) add({ ruleId, status: 'pass', path: where('spec'), message: pass });
   };
+  // The workload's own validation (a selector that selects its template), at the workload.
+  for (const v of isPod ? [] : workloadProblems(placed))
+    add({ ruleId: 'admission.validation', status: 'fail', path: v.path, message: `${v.path}: ${v.message}` });
   // The API server's field validation of the pod (container names unique and DNS-1123 labels,
   // images, ports, env names): a pod it refuses is never admitted. Requests vs limits are
   // judged by the next stage, after LimitRanger's defaults.

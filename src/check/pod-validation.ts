@@ -60,6 +60,16 @@ const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 export function podSpecProblems(spec: Json, at: string): FieldProblem[] {
   const out: FieldProblem[] = [];
+  // ValidatePodCreate / ValidatePodTemplateSpec: ephemeral containers only ever come later,
+  // through the pods/ephemeralcontainers subresource (kubectl debug).
+  if (Array.isArray(spec.ephemeralContainers) && spec.ephemeralContainers.length > 0)
+    out.push({
+      path: `${at}.ephemeralContainers`,
+      message:
+        at === 'spec'
+          ? 'Forbidden: cannot be set on create'
+          : 'Forbidden: ephemeral containers not allowed in pod template',
+    });
   const names = new Map<string, string>();
   for (const field of ['initContainers', 'containers'] as const) {
     const list = Array.isArray(spec[field]) ? spec[field] : [];

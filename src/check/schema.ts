@@ -168,7 +168,7 @@ const SELECTING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet
  * not select ("`selector` does not match template `labels`"). Ingress backends name a Service,
  * so a DNS-1035 label.
  */
-function workloadProblems(o: K8sObject): { ruleId: string; path: string; message: string }[] {
+export function workloadProblems(o: K8sObject): { ruleId: string; path: string; message: string }[] {
   const out: { ruleId: string; path: string; message: string }[] = [];
   const spec = o.spec as Json;
   if (!spec || typeof spec !== 'object') return out;
