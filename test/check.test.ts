@@ -158,7 +158,8 @@ describe('mlp check catches planted problems', () => {
       expect.objectContaining({
         ruleId: 'quota.capacity',
         path: 'capacity.cpu',
-        message: 'team quotas claim 12 of 10 allocatable (120%)',
+        message:
+          "team quotas claim 12 and the platform's workloads outside any quota request 600m (storage/minio, database/postgres, cache/redis): 12600m of 10 allocatable (126%)",
       }),
     ]);
   });

@@ -1,6 +1,7 @@
 /** Review of issue 7: what `mlp check` passed although the API server refuses it. */
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../src/check/run.js';
+import { parseSpec as parseSpecText } from '../src/spec/load.js';
 import { allObjects } from '../src/synth/component.js';
 import { synthesize } from '../src/synth/platform.js';
 import { exampleSpec } from './helpers.js';
@@ -217,5 +218,21 @@ describe('mlp admit refuses workloads and pods the API server validation refuses
       },
     };
     expect(await admit(pod)).toEqual(['admission.validation spec.ephemeralContainers']);
+  });
+});
+
+describe('quota.capacity counts what the platform itself runs outside any quota', () => {
+  it('fails when the data services storage plus the team quotas exceed the capacity', async () => {
+    const text = replace('    storage: 20Gi\n', '    storage: 400Gi\n');
+    const { environments } = parseSpecText(text);
+    const env = environments.get('local')!;
+    const report = await runChecks(allObjects(synthesize(env)), env);
+    const storage = report.findings.find(
+      (f) => f.ruleId === 'quota.capacity' && f.path === 'capacity.storage',
+    )!;
+    expect(storage.status).toBe('fail');
+    expect(storage.message).toBe(
+      "team quotas claim 350Gi and the platform's workloads outside any quota request 455Gi (storage/minio, database/postgres, cache/redis): 805Gi of 500Gi allocatable (161%)",
+    );
   });
 });
