@@ -236,3 +236,28 @@ describe('quota.capacity counts what the platform itself runs outside any quota'
     );
   });
 });
+
+describe('ingress hosts fit the API server limit', () => {
+  const longDomain = `${Array.from({ length: 4 }, () => 'a'.repeat(60)).join('.')}.com`;
+
+  it('check fails an Ingress whose host is longer than 253 characters', async () => {
+    const objects = fresh();
+    const ing = objects.find((o) => o.kind === 'Ingress' && o.metadata.namespace === 'ml-team')!;
+    // biome-ignore lint/suspicious/noExplicitAny: test fixture surgery
+    (ing.spec as any).rules[0].host = `ml-api.${longDomain}`;
+    expect(
+      (await failures(objects)).some((f) =>
+        f.startsWith(`schema.invalid Ingress/ml-team/${ing.metadata.name} spec.rules[0].host`),
+      ),
+    ).toBe(true);
+  });
+
+  it('the spec refuses a domain under which a host would be longer, located at the domain', () => {
+    const text = replace('domain: local.ml-platform.dev', `domain: ${longDomain}`);
+    expect(problems(text)).toEqual([
+      expect.stringContaining(
+        'environments.local.domain: host ml-api of team ml-team would be 254 characters',
+      ),
+    ]);
+  });
+});

@@ -218,6 +218,18 @@ export function workloadProblems(o: K8sObject): { ruleId: string; path: string; 
           });
       });
     });
+    (Array.isArray(spec.rules) ? spec.rules : []).forEach((r: Json, i: number) => {
+      const host = r?.host;
+      if (host === undefined || host === '') return;
+      // validateIngressRules: a DNS-1123 subdomain (≤ 253), or a wildcard one ("*.example.com").
+      const name = typeof host === 'string' && host.startsWith('*.') ? host.slice(2) : host;
+      if (typeof name !== 'string' || !isDns1123Subdomain(name) || (host as string).length > 253)
+        out.push({
+          ruleId: 'schema.invalid',
+          path: `spec.rules[${i}].host`,
+          message: `${JSON.stringify(host)} is not a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".", at most 253 characters)`,
+        });
+    });
     for (const b of backends)
       if (typeof b.name !== 'string' || !isDns1035Label(b.name))
         out.push({
