@@ -261,3 +261,25 @@ describe('ingress hosts fit the API server limit', () => {
     ]);
   });
 });
+
+describe('Job names are label values', () => {
+  it('check fails a Job whose name is longer than 63 characters', async () => {
+    const objects = fresh();
+    const job = objects.find((o) => o.kind === 'Job')!;
+    job.metadata.name = `${'m'.repeat(56)}-buckets`;
+    expect((await failures(objects)).some((f) => f.includes('a Job name may be at most 63 characters'))).toBe(
+      true,
+    );
+  });
+
+  it('the spec refuses a minio service whose bucket Job name would be longer', () => {
+    const long = 'm'.repeat(56);
+    const text = replace('  - name: minio\n', `  - name: ${long}\n`)
+      .replace('services: [postgres, redis, minio]', `services: [postgres, redis, ${long}]`)
+      .replace('services: [postgres, minio]', `services: [postgres, ${long}]`)
+      .replaceAll('      minio: { managed', `      ${long}: { managed`);
+    expect(problems(text)).toEqual([
+      expect.stringContaining(`Job ${long}-buckets, longer than the 63 characters`),
+    ]);
+  });
+});

@@ -195,6 +195,21 @@ export function workloadProblems(o: K8sObject): { ruleId: string; path: string; 
         message: '`selector` does not match template `labels`',
       });
   }
+  // The Job controller labels its pods job-name=<name>, so a Job name is a label value (≤ 63);
+  // CronJob validation allows 52, leaving room for the Jobs' timestamp suffix.
+  const name = o.metadata?.name;
+  const longest = o.kind === 'Job' ? 63 : o.kind === 'CronJob' ? 52 : undefined;
+  if (
+    longest !== undefined &&
+    o.apiVersion === 'batch/v1' &&
+    typeof name === 'string' &&
+    name.length > longest
+  )
+    out.push({
+      ruleId: 'schema.name',
+      path: 'metadata.name',
+      message: `a ${o.kind} name may be at most ${longest} characters, received ${name.length} ("${name}")`,
+    });
   if (o.kind === 'Service' && spec.type === 'ExternalName') {
     // ValidateService: the CNAME (a trailing dot allowed) is a DNS-1123 subdomain.
     const cname = typeof spec.externalName === 'string' ? spec.externalName.replace(/\.$/, '') : '';

@@ -67,6 +67,12 @@ export function checkPlatform(raw: PlatformSpecRaw, teams: readonly Team[], repo
         message: `shared service "${s.name}" renders a Service, whose name must start with a lowercase letter (DNS-1035 label); rename it, e.g. ${s.engine}`,
       });
     }
+    if (s.engine === 'minio' && s.buckets.length > 0 && `${s.name}-buckets`.length > 63) {
+      report({
+        path: ['sharedServices', i, 'name'],
+        message: `shared service "${s.name}" creates its buckets with Job ${s.name}-buckets, longer than the 63 characters a Job name may have; use a name of at most 55 characters`,
+      });
+    }
     if (s.engine && Object.keys(s.podSelector).length === 0) {
       report({
         path: ['sharedServices', i],
