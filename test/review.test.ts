@@ -283,3 +283,35 @@ describe('Job names are label values', () => {
     ]);
   });
 });
+
+describe('ingress hosts stay with the team that declared them', () => {
+  it('team roles only read Ingresses; a tree that lets a team write them fails rbac.ingress', async () => {
+    const { RbacAuthorizer } = await import('../src/check/rbac/evaluate.js');
+    const objects = fresh();
+    const rbac = new RbacAuthorizer(objects);
+    const ask = (verb: string, namespace: string) =>
+      rbac.authorize({
+        user: 'probe',
+        groups: ['app-developers'],
+        verb,
+        resource: 'ingresses',
+        apiGroup: 'networking.k8s.io',
+        namespace,
+      }).allowed;
+    expect(ask('get', 'app-team')).toBe(true);
+    expect(ask('create', 'app-team')).toBe(false);
+    expect(ask('patch', 'app-team')).toBe(false);
+    expect(await failures(objects)).toEqual([]);
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'app-team-developer')!;
+    (role.rules as unknown[]).push({
+      apiGroups: ['networking.k8s.io'],
+      resources: ['ingresses'],
+      verbs: ['create'],
+    });
+    expect((await failures(objects)).filter((f) => f.startsWith('rbac.ingress'))).toEqual([
+      expect.stringContaining(
+        'rbac.ingress namespace/app-team members.developer: developer group app-developers may write Ingresses in app-team',
+      ),
+    ]);
+  });
+});
