@@ -315,3 +315,27 @@ describe('ingress hosts stay with the team that declared them', () => {
     ]);
   });
 });
+
+describe('cert-manager Certificates', () => {
+  it('check fails a commonName over 64 bytes, which the cert-manager webhook refuses', async () => {
+    const objects = fresh();
+    const ca = objects.find((o) => o.kind === 'Certificate' && o.metadata.name === 'platform-ca')!;
+    (ca.spec as { commonName: string }).commonName = `${'p'.repeat(56)} local CA`;
+    expect(await failures(objects)).toEqual([
+      expect.stringContaining(
+        'schema.invalid Certificate/cert-manager/platform-ca spec.commonName: Too long',
+      ),
+    ]);
+  });
+
+  it('synth keeps the local CA commonName within 64 bytes for a long platform name', () => {
+    const text = replace('name: ml-platform\n', `name: ${'p'.repeat(63)}\n`);
+    const env = parseSpecText(text).environments.get('local')!;
+    const ca = allObjects(synthesize(env)).find(
+      (o) => o.kind === 'Certificate' && o.metadata.name === 'platform-ca',
+    )!;
+    const cn = (ca.spec as { commonName: string }).commonName;
+    expect(cn.length).toBeLessThanOrEqual(64);
+    expect(cn.endsWith(' local CA')).toBe(true);
+  });
+});

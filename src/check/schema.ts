@@ -56,6 +56,7 @@ export async function checkSchema(objects: readonly K8sObject[], k8sVersion: str
         path: '',
         message: `${o.apiVersion} ${o.kind} is a custom resource; its fields are not validated offline yet`,
       });
+      for (const p of customResourceProblems(o)) fail('schema.invalid', p.path, p.message);
       continue;
     }
     if (!typeName) {
@@ -252,6 +253,32 @@ export function workloadProblems(o: K8sObject): { ruleId: string; path: string; 
           path: b.path,
           message: `${JSON.stringify(b.name)} is not a Service name (a DNS-1035 label: starts with a lowercase letter)`,
         });
+  }
+  return out;
+}
+
+/**
+ * What the engines' admission webhooks refuse in the custom resources the tree renders, where
+ * it is known: cert-manager's `ValidateCertificateSpec` (a commonName of at most 64 characters,
+ * the X.509 upper bound; a commonName or a SAN at all).
+ */
+function customResourceProblems(o: K8sObject): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const spec = o.spec as Json;
+  if (o.kind === 'Certificate' && o.apiVersion === 'cert-manager.io/v1' && spec && typeof spec === 'object') {
+    if (typeof spec.commonName === 'string' && spec.commonName.length > 64)
+      out.push({
+        path: 'spec.commonName',
+        message: `Too long: may not be more than 64 bytes, received ${spec.commonName.length} ("${spec.commonName}")`,
+      });
+    const sans = ['dnsNames', 'uris', 'emailAddresses', 'ipAddresses'].some(
+      (k) => Array.isArray(spec[k]) && spec[k].length > 0,
+    );
+    if (!spec.commonName && !sans)
+      out.push({
+        path: 'spec',
+        message: 'at least one of commonName, dnsNames, uris, ipAddresses or emailAddresses must be set',
+      });
   }
   return out;
 }
