@@ -339,3 +339,39 @@ describe('cert-manager Certificates', () => {
     expect(cn.endsWith(' local CA')).toBe(true);
   });
 });
+
+describe('environment variable names by Kubernetes version', () => {
+  it('admits a name starting with a digit from 1.32 (relaxed validation), refuses it before', async () => {
+    const { admitObject } = await import('../src/admission/chain.js');
+    const { admissionEnv } = await import('../src/admission/env.js');
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p',
+        namespace: 'ml-team',
+        labels: { team: 'ml-team', app: 'p', environment: 'local' },
+      },
+      spec: {
+        securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          {
+            name: 's',
+            image: 'ghcr.io/acme-ml/x:1.0.0',
+            env: [{ name: '1ST_RUN', value: 'yes' }],
+            resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          },
+        ],
+      },
+    };
+    const at = (version: string) => {
+      const text = replace('kubernetesVersion: "1.31"', `kubernetesVersion: "${version}"`);
+      const env = parseSpecText(text).environments.get('local')!;
+      const r = admitObject(pod, admissionEnv(env, allObjects(synthesize(env))));
+      return r.findings.filter((f) => f.status === 'fail').map((f) => f.path);
+    };
+    expect(at('1.31')).toEqual(['spec.containers[0].env[0].name']);
+    expect(at('1.32')).toEqual([]);
+  });
+});

@@ -45,6 +45,8 @@ export interface AdmissionEnv {
   readonly rules: readonly PolicyRule[];
   /** Namespaces the policy bindings exempt (Pod Security and quota still apply there). */
   readonly exemptNamespaces: readonly string[];
+  /** The target Kubernetes minor (1.x), where the API server's validation differs by version. */
+  readonly kubernetesMinor?: number;
 }
 
 export interface AdmissionResult {
@@ -154,7 +156,7 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
   // judged by the next stage, after LimitRanger's defaults.
   stage(
     'admission.validation',
-    podSpecProblems(spec, 'spec')
+    podSpecProblems(spec, 'spec', env.kubernetesMinor)
       .filter((p) => !p.path.includes('.resources.'))
       .map((p) => ({ path: p.path, message: `${p.path}: ${p.message}` })),
     'valid pod fields (names, images, ports, env)',

@@ -107,7 +107,9 @@ export async function checkSchema(objects: readonly K8sObject[], k8sVersion: str
     for (const p of workloadProblems(o)) fail(p.ruleId, p.path, p.message);
     // What the API server's own validation rejects although the OpenAPI schema allows it.
     const pod = podSpecAt(o);
-    if (pod) for (const p of podSpecProblems(pod.spec, pod.path)) fail('schema.invalid', p.path, p.message);
+    if (pod)
+      for (const p of podSpecProblems(pod.spec, pod.path, minorOf(k8sVersion)))
+        fail('schema.invalid', p.path, p.message);
   }
   return out;
 }
@@ -281,4 +283,10 @@ function customResourceProblems(o: K8sObject): { path: string; message: string }
       });
   }
   return out;
+}
+
+/** "1.31" → 31; undefined for anything else. */
+export function minorOf(version: string | undefined): number | undefined {
+  const m = /^1\.(\d+)$/.exec(version ?? '');
+  return m ? Number(m[1]) : undefined;
 }
