@@ -375,3 +375,57 @@ describe('environment variable names by Kubernetes version', () => {
     expect(at('1.32')).toEqual([]);
   });
 });
+
+describe('the cloud metadata endpoint stays out of team egress', () => {
+  const withEgress = (cidr: string) =>
+    replace(
+      '      metricsPorts: [8080/TCP]\n\n  - name: app-team',
+      `      metricsPorts: [8080/TCP]\n      egressCidrs: ["${cidr}"]\n\n  - name: app-team`,
+    );
+
+  it('renders 0.0.0.0/0 with the metadata address excepted, and check proves it unreachable', async () => {
+    const env = parseSpecText(withEgress('0.0.0.0/0')).environments.get('dev')!;
+    const objects = allObjects(synthesize(env));
+    const np = objects.find(
+      (o) =>
+        o.kind === 'NetworkPolicy' &&
+        o.metadata.namespace === 'data-team' &&
+        o.metadata.name === 'allow-egress-cidrs',
+    )!;
+    expect((np.spec as { egress: unknown[] }).egress).toEqual([
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] },
+    ]);
+    const report = await runChecks(objects, env);
+    expect(
+      report.findings.find((f) => f.ruleId === 'network.metadata' && f.resource === 'namespace/data-team')
+        ?.status,
+    ).toBe('pass');
+  });
+
+  it('check fails a tree whose egress reaches the metadata endpoint', async () => {
+    const objects = fresh();
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-egress-world', namespace: 'data-team' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+      },
+    });
+    expect((await failures(objects)).filter((f) => f.startsWith('network.metadata'))).toEqual([
+      expect.stringContaining(
+        'network.metadata namespace/data-team network.egressCidrs: data-team can reach the cloud metadata endpoint 169.254.169.254',
+      ),
+    ]);
+  });
+
+  it('the spec refuses the metadata address itself as an egress CIDR', () => {
+    expect(problems(withEgress('169.254.169.254/32'))).toEqual([
+      expect.stringContaining(
+        'teams[1].network.egressCidrs[0]: expected a network, not the cloud metadata endpoint',
+      ),
+    ]);
+  });
+});

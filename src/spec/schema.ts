@@ -3,7 +3,7 @@
  * `mlp schema` emits its JSON Schema for editors, so the two can never disagree.
  */
 import { z } from 'zod';
-import { cidrProblem } from '../core/cidr.js';
+import { cidrProblem, metadataInside, parseCidr } from '../core/cidr.js';
 import {
   DNS1035_LABEL_PATTERN,
   DNS1123_LABEL_MAX,
@@ -94,6 +94,14 @@ const cidr = (description: string) =>
     .check((ctx) => {
       const problem = cidrProblem(ctx.value);
       if (problem) ctx.issues.push({ code: 'custom', message: `expected ${problem}`, input: ctx.value });
+      // Wider CIDRs get the metadata address excepted; this one would be nothing else.
+      else if (metadataInside(parseCidr(ctx.value)!).includes(ctx.value))
+        ctx.issues.push({
+          code: 'custom',
+          message:
+            "expected a network, not the cloud metadata endpoint (egress to it gives pods the node's cloud identity)",
+          input: ctx.value,
+        });
     })
     .describe(description);
 
