@@ -103,9 +103,10 @@ describe('mlp check catches planted problems', () => {
     expect(f.map((x) => x.message)).toContain(
       'ml-team can reach data-team although the spec does not allow it',
     );
-    expect(f.every((x) => x.ruleId === 'network.isolation' || x.ruleId === 'network.shared-services')).toBe(
-      true,
-    );
+    // Egress to everything includes the cloud metadata endpoint.
+    expect(
+      f.every((x) => ['network.isolation', 'network.shared-services', 'network.metadata'].includes(x.ruleId)),
+    ).toBe(true);
   });
 
   it('network: DNS, monitoring and a declared allowance that the policies block', async () => {
@@ -158,7 +159,8 @@ describe('mlp check catches planted problems', () => {
       expect.objectContaining({
         ruleId: 'quota.capacity',
         path: 'capacity.cpu',
-        message: 'team quotas claim 12 of 10 allocatable (120%)',
+        message:
+          "team quotas claim 12 and the platform's workloads outside any quota request 600m (storage/minio, database/postgres, cache/redis): 12600m of 10 allocatable (126%)",
       }),
     ]);
   });

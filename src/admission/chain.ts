@@ -4,7 +4,8 @@
  *
  *   1. defaulting (a limit without a request requests the limit; a bare volume is an emptyDir)
  *   2. LimitRanger, mutating: LimitRange defaults fill missing limits and requests
- *   3. validation: requests within limits, extended resources whole and request == limit
+ *   3. validation: the pod's fields (names, images, ports, env); requests within limits,
+ *      extended resources whole and request == limit
  *   4. LimitRanger, validating: min, max, maxLimitRequestRatio
  *   5. Pod Security, at the namespace's enforce level and version
  *   6. ValidatingAdmissionPolicies (rules.ts): on the object itself and on every object its
@@ -17,6 +18,8 @@
  * reports, so one run lists everything to fix.
  */
 import type { Finding } from '../check/finding.js';
+import { podSpecProblems } from '../check/pod-validation.js';
+import { workloadProblems } from '../check/schema.js';
 import { type K8sObject, objectRef } from '../k8s/object.js';
 import { evaluateRules } from '../policy/evaluate.js';
 import type { PolicyRule } from '../policy/rules.js';
@@ -42,6 +45,8 @@ export interface AdmissionEnv {
   readonly rules: readonly PolicyRule[];
   /** Namespaces the policy bindings exempt (Pod Security and quota still apply there). */
   readonly exemptNamespaces: readonly string[];
+  /** The target Kubernetes minor (1.x), where the API server's validation differs by version. */
+  readonly kubernetesMinor?: number;
 }
 
 export interface AdmissionResult {
@@ -143,6 +148,19 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
       add({ ruleId, status: 'fail', path: where(v.path), message: `${onPods}${v.message}` });
     if (list.length === 0) add({ ruleId, status: 'pass', path: where('spec'), message: pass });
   };
+  // The workload's own validation (a selector that selects its template), at the workload.
+  for (const v of isPod ? [] : workloadProblems(placed))
+    add({ ruleId: 'admission.validation', status: 'fail', path: v.path, message: `${v.path}: ${v.message}` });
+  // The API server's field validation of the pod (container names unique and DNS-1123 labels,
+  // images, ports, env names): a pod it refuses is never admitted. Requests vs limits are
+  // judged by the next stage, after LimitRanger's defaults.
+  stage(
+    'admission.validation',
+    podSpecProblems(spec, 'spec', env.kubernetesMinor)
+      .filter((p) => !p.path.includes('.resources.'))
+      .map((p) => ({ path: p.path, message: `${p.path}: ${p.message}` })),
+    'valid pod fields (names, images, ports, env)',
+  );
   stage(
     'admission.resources',
     resourceViolations(containers),

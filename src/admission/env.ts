@@ -1,4 +1,5 @@
 /** The admission context of one environment: its rendered objects and its policy rules. */
+import { minorOf } from '../check/schema.js';
 import type { K8sObject } from '../k8s/object.js';
 import { admissionExemptions } from '../policy/exemptions.js';
 import { policyRules } from '../policy/rules.js';
@@ -10,5 +11,6 @@ export function admissionEnv(env: ResolvedEnvironment, objects: readonly K8sObje
     objects,
     rules: policyRules({ allowedRegistries: env.allowedRegistries }),
     exemptNamespaces: admissionExemptions(env, objects).map((e) => e.namespace),
+    kubernetesMinor: minorOf(env.platform.kubernetesVersion),
   };
 }

@@ -58,8 +58,26 @@ function isServiceName(name: string): boolean {
 
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-export function podSpecProblems(spec: Json, at: string): FieldProblem[] {
+/**
+ * Since 1.32 (RelaxedEnvironmentVariableValidation, beta and on by default) any printable ASCII
+ * other than "=" names an environment variable (`IsRelaxedEnvVarName`).
+ */
+const RELAXED_ENV_VAR_NAME = /^[\x20-\x3c\x3e-\x7e]+$/;
+
+/** @param minor the target Kubernetes 1.x minor, where validation differs by version. */
+export function podSpecProblems(spec: Json, at: string, minor?: number): FieldProblem[] {
+  const relaxedEnv = minor !== undefined && minor >= 32;
   const out: FieldProblem[] = [];
+  // ValidatePodCreate / ValidatePodTemplateSpec: ephemeral containers only ever come later,
+  // through the pods/ephemeralcontainers subresource (kubectl debug).
+  if (Array.isArray(spec.ephemeralContainers) && spec.ephemeralContainers.length > 0)
+    out.push({
+      path: `${at}.ephemeralContainers`,
+      message:
+        at === 'spec'
+          ? 'Forbidden: cannot be set on create'
+          : 'Forbidden: ephemeral containers not allowed in pod template',
+    });
   const names = new Map<string, string>();
   for (const field of ['initContainers', 'containers'] as const) {
     const list = Array.isArray(spec[field]) ? spec[field] : [];
@@ -103,10 +121,12 @@ export function podSpecProblems(spec: Json, at: string): FieldProblem[] {
       (Array.isArray(c.env) ? c.env : []).forEach((e: Json, j: number) => {
         if (typeof e?.name !== 'string' || e.name === '')
           out.push({ path: `${p}.env[${j}].name`, message: 'Required value' });
-        else if (!ENV_VAR_NAME.test(e.name))
+        else if (relaxedEnv ? !RELAXED_ENV_VAR_NAME.test(e.name) : !ENV_VAR_NAME.test(e.name))
           out.push({
             path: `${p}.env[${j}].name`,
-            message: `Invalid value ${JSON.stringify(e.name)}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`,
+            message: relaxedEnv
+              ? `Invalid value ${JSON.stringify(e.name)}: a valid environment variable name must consist only of printable ASCII characters other than '='`
+              : `Invalid value ${JSON.stringify(e.name)}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`,
           });
       });
       const requests = c.resources?.requests ?? {};

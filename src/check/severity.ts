@@ -12,7 +12,7 @@ const POLICY_SEVERITY = new Map(
 const FAMILY: readonly [RegExp, Severity][] = [
   [/^secrets/, 'high'],
   [/^rbac\./, 'high'],
-  [/^network\.(isolation|shared-services)/, 'high'],
+  [/^network\.(isolation|shared-services|metadata)/, 'high'],
   [/^network\./, 'medium'],
   [/^schema\./, 'high'],
   [/^quota\./, 'medium'],

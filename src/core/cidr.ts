@@ -89,3 +89,17 @@ export function probeAddress(cidr: Cidr): string {
   bytes[bytes.length - 1] = bytes[bytes.length - 1]! + 1;
   return ipaddr.fromByteArray(bytes).toString();
 }
+
+/**
+ * The cloud instance-metadata endpoints (AWS, GCP and Azure share 169.254.169.254; AWS's IPv6
+ * one is fd00:ec2::254). A pod that reaches one acts with the node's cloud identity: on EKS the
+ * node role authenticates to the cluster as the node itself.
+ */
+export const METADATA_ADDRESSES = ['169.254.169.254', 'fd00:ec2::254'] as const;
+
+/** The metadata endpoints inside `cidr`, as /32 or /128 CIDRs to put in an ipBlock's except. */
+export function metadataInside(cidr: Cidr): string[] {
+  return METADATA_ADDRESSES.filter((a) => cidrContains(cidr, parseAddress(a)!)).map(
+    (a) => `${a}/${a.includes(':') ? 128 : 32}`,
+  );
+}

@@ -159,6 +159,18 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
           'teams publish ingress hosts, so this environment needs a domain (e.g. domain: ml.local.dev)',
       });
     }
+    if (e.domain) {
+      // Each route renders an Ingress for <host>.<domain>; the API server allows 253 characters.
+      for (const t of teams)
+        for (const route of t.ingress) {
+          const host = `${route.host}.${e.domain}`;
+          if (host.length > 253)
+            report({
+              path: ['environments', env, 'domain'],
+              message: `host ${route.host} of team ${t.name} would be ${host.length} characters long under this domain; an Ingress host may have at most 253. Expected a shorter domain`,
+            });
+        }
+    }
     if (teams.length === raw.teams.length) {
       checkTeams(
         raw,

@@ -4,6 +4,7 @@
  * serves what the chosen engines need. Messages never mention the environment, so a problem of
  * the base reported once is recognised (and not repeated) when every environment re-checks it.
  */
+import { isDns1035Label } from '../core/names.js';
 import { parsePort } from '../core/ports.js';
 import { servedProblem } from '../k8s/api-versions.js';
 import type { PathSegment } from './errors.js';
@@ -57,6 +58,25 @@ export function checkPlatform(raw: PlatformSpecRaw, teams: readonly Team[], repo
       report({
         path: ['sharedServices', i, 'namespace'],
         message: `namespace "${s.namespace}" is reserved: ${why}; choose another`,
+      });
+    }
+    // Run in-cluster, the service renders a Service of its name and a StatefulSet selecting its pods.
+    if (s.engine && !isDns1035Label(s.name)) {
+      report({
+        path: ['sharedServices', i, 'name'],
+        message: `shared service "${s.name}" renders a Service, whose name must start with a lowercase letter (DNS-1035 label); rename it, e.g. ${s.engine}`,
+      });
+    }
+    if (s.engine === 'minio' && s.buckets.length > 0 && `${s.name}-buckets`.length > 63) {
+      report({
+        path: ['sharedServices', i, 'name'],
+        message: `shared service "${s.name}" creates its buckets with Job ${s.name}-buckets, longer than the 63 characters a Job name may have; use a name of at most 55 characters`,
+      });
+    }
+    if (s.engine && Object.keys(s.podSelector).length === 0) {
+      report({
+        path: ['sharedServices', i],
+        message: `shared service "${s.name}" runs in-cluster (engine ${s.engine}), so it needs a podSelector: the API server refuses a StatefulSet with an empty selector; add e.g. podSelector: { app.kubernetes.io/name: ${s.name} }`,
       });
     }
     for (const [j, firstBucket] of repeats(s.buckets, (b) => b)) {

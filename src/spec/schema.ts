@@ -3,8 +3,15 @@
  * `mlp schema` emits its JSON Schema for editors, so the two can never disagree.
  */
 import { z } from 'zod';
-import { cidrProblem } from '../core/cidr.js';
-import { DNS1123_LABEL_MAX, DNS1123_LABEL_PATTERN } from '../core/names.js';
+import { cidrProblem, metadataInside, parseCidr } from '../core/cidr.js';
+import {
+  DNS1035_LABEL_PATTERN,
+  DNS1123_LABEL_MAX,
+  DNS1123_LABEL_PATTERN,
+  isDns1123Subdomain,
+  isLabelKey,
+  isLabelValue,
+} from '../core/names.js';
 import { PORT_NUMBER, PORT_PATTERN, parsePort } from '../core/ports.js';
 import { QUANTITY_PATTERN } from '../core/quantity.js';
 
@@ -23,9 +30,43 @@ const dnsLabel = z
   )
   .describe('DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)');
 
+/** What names a Service (a shared service run in-cluster, an ingress backend): starts with a letter. */
+const dns1035Label = z
+  .string()
+  .max(DNS1123_LABEL_MAX)
+  .regex(
+    new RegExp(DNS1035_LABEL_PATTERN),
+    'a Service name (DNS-1035 label): a lowercase letter, then lowercase letters, digits and "-", e.g. ml-inference',
+  )
+  .describe('DNS-1035 label (starts with a lowercase letter; lowercase alphanumerics and "-", at most 63)');
+
+/** Labels as the API server validates them: qualified-name keys, label values. */
+const labels = z.record(z.string(), z.string()).check((ctx) => {
+  for (const [k, v] of Object.entries(ctx.value)) {
+    if (!isLabelKey(k))
+      ctx.issues.push({
+        code: 'custom',
+        message: `label key "${k}" is invalid; expected keys such as app.kubernetes.io/name (an optional DNS prefix and "/", then at most 63 alphanumerics, "-", "_" or ".")`,
+        input: k,
+      });
+    if (!isLabelValue(v))
+      ctx.issues.push({
+        code: 'custom',
+        message:
+          'expected a label value (at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric)',
+        input: v,
+        path: [k],
+      });
+  }
+});
+
 const quantity = z
   .union([
-    z.string().regex(new RegExp(QUANTITY_PATTERN), 'a Kubernetes quantity such as 500m, 2, 64Gi or 1Ti'),
+    z
+      .string()
+      .regex(new RegExp(QUANTITY_PATTERN), 'a Kubernetes quantity such as 500m, 2, 64Gi or 1Ti')
+      // Quotas, limits and capacities are amounts: the API server refuses a negative one.
+      .refine((text) => !text.trim().startsWith('-'), 'expected a quantity of at least 0, such as 500m or 2'),
     z.number().nonnegative(),
   ])
   .describe('Kubernetes quantity, e.g. 500m, 4, 64Gi (binary suffixes Ki..Ei, decimal k..E)');
@@ -53,6 +94,14 @@ const cidr = (description: string) =>
     .check((ctx) => {
       const problem = cidrProblem(ctx.value);
       if (problem) ctx.issues.push({ code: 'custom', message: `expected ${problem}`, input: ctx.value });
+      // Wider CIDRs get the metadata address excepted; this one would be nothing else.
+      else if (metadataInside(parseCidr(ctx.value)!).includes(ctx.value))
+        ctx.issues.push({
+          code: 'custom',
+          message:
+            "expected a network, not the cloud metadata endpoint (egress to it gives pods the node's cloud identity)",
+          input: ctx.value,
+        });
     })
     .describe(description);
 
@@ -132,7 +181,7 @@ const limits = z
 
 const ingressRoute = z.strictObject({
   host: dnsLabel.describe('Host name under the environment domain, e.g. ml-api → ml-api.<domain>'),
-  service: dnsLabel.describe('Service in the team namespace that serves it'),
+  service: dns1035Label.describe('Service in the team namespace that serves it'),
   port: z.number().int().min(1).max(65535).describe('Service port; must be one of network.ingressPorts'),
   rateLimit: z
     .strictObject({
@@ -211,6 +260,11 @@ const managedService = z.strictObject({
       new RegExp(`^[a-z0-9.-]+:${PORT_NUMBER}$`),
       'host:port (port 1-65535) such as ml.abc123.eu-west-1.rds.amazonaws.com:5432',
     )
+    // It renders an ExternalName Service, whose CNAME the API server wants a DNS-1123 subdomain.
+    .refine(
+      (text) => isDns1123Subdomain(text.slice(0, text.lastIndexOf(':'))),
+      'expected a DNS name as host (labels of lowercase alphanumerics and "-", each starting and ending with an alphanumeric), e.g. ml.abc123.eu-west-1.rds.amazonaws.com:5432',
+    )
     .describe('Managed endpoint consumers reach instead of the in-cluster service'),
   cidr: cidr('Where the endpoint lives (the VPC), IPv4 or IPv6: consumers get egress to it'),
 });
@@ -259,7 +313,9 @@ const sharedService = z.strictObject({
   namespace: dnsLabel,
   storage: quantity.default('10Gi').describe('PVC size in-cluster. @default 10Gi'),
   buckets: z.array(dnsLabel).default([]).describe('minio: buckets created by a Job'),
-  podSelector: z.record(z.string(), z.string()).default({}).describe('Labels of the service pods'),
+  podSelector: labels
+    .default({})
+    .describe('Labels of the service pods; required (non-empty) when mlp runs it (engine)'),
   ports: z.array(port).min(1),
 });
 

@@ -3,6 +3,7 @@
  * in every namespace we own; each allowance below is one small, named policy so that
  * `kubectl get netpol` reads like the spec.
  */
+import { metadataInside, parseCidr } from '../core/cidr.js';
 import { type PortRange, parsePort, toPolicyPort } from '../core/ports.js';
 import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
@@ -12,6 +13,16 @@ type Labels = Record<string, string>;
 
 const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
 const ports = (list: readonly (string | number)[]) => list.map((p) => toPolicyPort(parsePort(p)));
+
+/**
+ * Egress to a CIDR never includes the cloud metadata endpoint: a team that asked for 0.0.0.0/0
+ * (or a VPC range around it) would otherwise act with the node's cloud identity.
+ */
+function ipBlock(cidr: string): { ipBlock: { cidr: string; except?: string[] } } {
+  const parsed = parseCidr(cidr);
+  const except = parsed ? metadataInside(parsed).filter((m) => m !== cidr) : [];
+  return { ipBlock: except.length > 0 ? { cidr, except } : { cidr } };
+}
 
 function policy(namespace: string, name: string, labels: Labels, spec: Record<string, unknown>): K8sObject {
   return {
@@ -114,7 +125,7 @@ export function teamPolicies(env: ResolvedEnvironment, team: Team, labels: Label
     // A managed endpoint (RDS, ElastiCache, S3) lives outside the cluster: egress to its network.
     const managed = env.services[svc.name]?.managed;
     const egress = managed
-      ? { to: [{ ipBlock: { cidr: managed.cidr } }], ports: ports([Number(managed.endpoint.split(':')[1])]) }
+      ? { to: [ipBlock(managed.cidr)], ports: ports([Number(managed.endpoint.split(':')[1])]) }
       : { to: [servicePeer(svc)], ports: ports(svc.ports) };
     out.push(
       policy(ns, `allow-to-service-${svc.name}`, labels, {
@@ -129,7 +140,7 @@ export function teamPolicies(env: ResolvedEnvironment, team: Team, labels: Label
       policy(ns, 'allow-egress-cidrs', labels, {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{ to: net.egressCidrs.map((cidr) => ({ ipBlock: { cidr } })) }],
+        egress: [{ to: net.egressCidrs.map(ipBlock) }],
       }),
     );
   }

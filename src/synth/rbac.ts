@@ -22,8 +22,12 @@ const WORKLOADS: PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: [] },
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: [] },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: [] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: [] },
 ];
+
+// Ingresses are published from the spec (team.ingress: host, TLS, rate limits), never by hand:
+// the ingress controller serves every namespace's Ingresses, so one team writing an Ingress
+// could claim another team's host (or a path under it) and publish without TLS or limits.
+const INGRESS_READ: PolicyRule = { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ };
 
 /** What each team role may do inside its own namespace. */
 export const TEAM_ROLE_RULES: Record<TeamRole, PolicyRule[]> = {
@@ -35,6 +39,7 @@ export const TEAM_ROLE_RULES: Record<TeamRole, PolicyRule[]> = {
       verbs: READ,
     },
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
+    INGRESS_READ,
   ],
   developer: [
     ...WORKLOADS.map((r) => ({ ...r, verbs: [...READ, ...WRITE] })),
@@ -50,6 +55,7 @@ export const TEAM_ROLE_RULES: Record<TeamRole, PolicyRule[]> = {
       verbs: ['get', 'update', 'patch'],
     },
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
+    INGRESS_READ,
   ],
   admin: [
     ...WORKLOADS.map((r) => ({ ...r, verbs: [...READ, ...WRITE, 'deletecollection'] })),
@@ -69,6 +75,7 @@ export const TEAM_ROLE_RULES: Record<TeamRole, PolicyRule[]> = {
     // the spec rejects admin-level service accounts where developers create pods.
     { apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: [...READ, ...WRITE] },
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
+    INGRESS_READ,
     { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: READ },
   ],
 };

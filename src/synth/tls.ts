@@ -64,7 +64,8 @@ export function clusterIssuers(env: ResolvedEnvironment): K8sObject[] {
       metadata: { name: 'platform-ca', namespace: CERT_MANAGER_NAMESPACE, labels },
       spec: {
         isCA: true,
-        commonName: `${env.platform.name} ${env.environment} CA`,
+        // cert-manager refuses a commonName over 64 bytes (the X.509 bound): shorten the name.
+        commonName: `${env.platform.name.slice(0, 64 - ` ${env.environment} CA`.length)} ${env.environment} CA`,
         secretName: 'platform-ca',
         duration: '87600h',
         privateKey: { algorithm: 'ECDSA', size: 256 },

@@ -3,7 +3,7 @@
  * matrix equals the declared allowances, DNS works everywhere, monitoring reaches declared
  * metrics ports, and shared services admit exactly the teams that declared them.
  */
-import { parseCidr, probeAddress } from '../../core/cidr.js';
+import { METADATA_ADDRESSES, parseCidr, probeAddress } from '../../core/cidr.js';
 import { parsePort } from '../../core/ports.js';
 import type { ResolvedEnvironment } from '../../spec/model.js';
 import type { Finding } from '../finding.js';
@@ -71,6 +71,30 @@ export function checkNetwork(
       const r = model.reach(pod(t), dns, queryOf(port));
       findings.push(verdict('network.dns', r.allowed, t, `DNS ${port} from ${t} to kube-system`, r.reason));
     }
+  }
+  // The cloud metadata endpoint hands out the node's identity: no team may reach it.
+  for (const t of teams) {
+    const open = METADATA_ADDRESSES.map((ip) => ({ ip, r: model.reach(pod(t), { kind: 'ip', ip }) })).filter(
+      (x) => x.r.allowed,
+    );
+    findings.push(
+      open.length === 0
+        ? {
+            ruleId: 'network.metadata',
+            status: 'pass',
+            resource: `namespace/${t}`,
+            path: 'network.egressCidrs',
+            message: `${t} cannot reach the cloud metadata endpoint (${METADATA_ADDRESSES.join(', ')})`,
+          }
+        : {
+            ruleId: 'network.metadata',
+            status: 'fail',
+            resource: `namespace/${t}`,
+            path: 'network.egressCidrs',
+            message: `${t} can reach the cloud metadata endpoint ${open.map((x) => x.ip).join(', ')} (${open[0]!.r.reason}): its pods would act with the node's cloud identity (on EKS, authenticate as the node)`,
+            fix: 'keep the metadata address out of the egress ipBlocks (except: [169.254.169.254/32])',
+          },
+    );
   }
   const monitoring = pod(env.platform.monitoringNamespace);
   const ingress = pod(env.platform.ingressNamespace);

@@ -47,6 +47,7 @@ export function checkCapacity(
   const namespaces = [
     ...new Set([...teamNamespaces, ...quotas.map((q) => q.metadata.namespace ?? 'default')]),
   ].sort();
+  const platform = outsideQuota(objects, new Set([...teamNamespaces, ...namespaces]));
   const out: Finding[] = [];
   for (const [key, name, cap, keys] of rows) {
     let sum = 0;
@@ -87,8 +88,16 @@ export function checkCapacity(
       }
       continue;
     }
+    // The platform's own workloads (data services) run where no quota bounds them, on the same
+    // nodes and disks: what they request is taken before any team claims its quota.
+    const own = platform.get(key) ?? { total: 0, where: [] };
+    const teams = sum;
+    sum += own.total;
     const pct = cap === 0 ? (sum === 0 ? 0 : Number.POSITIVE_INFINITY) : Math.round((sum / cap) * 1000) / 10;
-    const message = `team quotas claim ${fmt(key, sum)} of ${fmt(key, cap)} allocatable (${pct}%)`;
+    const message =
+      own.total > 0
+        ? `team quotas claim ${fmt(key, teams)} and the platform's workloads outside any quota request ${fmt(key, own.total)} (${own.where.join(', ')}): ${fmt(key, sum)} of ${fmt(key, cap)} allocatable (${pct}%)`
+        : `team quotas claim ${fmt(key, sum)} of ${fmt(key, cap)} allocatable (${pct}%)`;
     out.push(
       sum > cap
         ? {
@@ -101,6 +110,48 @@ export function checkCapacity(
           }
         : { ruleId: 'quota.capacity', status: 'pass', resource, path: `capacity.${name}`, message },
     );
+  }
+  return out;
+}
+
+const LONG_RUNNING = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/**
+ * What the tree's long-running workloads in namespaces without a ResourceQuota request, per
+ * quota key (replicas × pod, as admission computes it), plus the storage their PVCs and
+ * volumeClaimTemplates claim; each with the workloads that contribute.
+ */
+function outsideQuota(
+  objects: readonly K8sObject[],
+  bounded: ReadonlySet<string>,
+): Map<string, { total: number; where: string[] }> {
+  const out = new Map<string, { total: number; where: string[] }>();
+  const claim = (key: string, amount: number, who: string) => {
+    if (!(amount > 0)) return;
+    const e = out.get(key) ?? { total: 0, where: [] };
+    e.total += amount;
+    if (!e.where.includes(who)) e.where.push(who);
+    out.set(key, e);
+  };
+  const storageOf = (pvcSpec: unknown): number => {
+    const v = (pvcSpec as { resources?: { requests?: { storage?: unknown } } } | undefined)?.resources
+      ?.requests?.storage;
+    return typeof v === 'string' || typeof v === 'number' ? (parseQuantity(v) ?? 0) : 0;
+  };
+  for (const o of objects) {
+    const ns = o.metadata?.namespace;
+    if (!ns || bounded.has(ns)) continue;
+    const who = `${ns}/${o.metadata.name}`;
+    if (o.kind === 'PersistentVolumeClaim') claim('requests.storage', storageOf(o.spec), who);
+    if (!LONG_RUNNING.has(o.kind)) continue;
+    const verdict = admitObject(o, { objects, rules: [], exemptNamespaces: [] }, ns);
+    for (const key of ['requests.cpu', 'requests.memory', 'requests.nvidia.com/gpu'])
+      claim(key, (verdict.usage[key] ?? 0) * verdict.replicas, who);
+    if (o.kind === 'StatefulSet') {
+      const templates = (o.spec as { volumeClaimTemplates?: { spec?: unknown }[] })?.volumeClaimTemplates;
+      for (const t of Array.isArray(templates) ? templates : [])
+        claim('requests.storage', storageOf(t?.spec) * verdict.replicas, who);
+    }
   }
   return out;
 }

@@ -89,6 +89,28 @@ export function checkRbac(
         path: `members.${role}`,
         message: `${role} ${subject.groups[0] ? `group ${subject.groups[0]}` : subject.user}: list pods ${canRead ? 'yes' : 'no'}, create pods ${canCreate ? 'yes' : 'no'} (expected ${expectCreate ? 'yes' : 'no'})`,
       });
+      // Hosts come from the spec: a team that writes Ingresses can claim another team's host
+      // on the shared ingress controller (or publish without TLS and rate limits).
+      const ingress = ['create', 'update', 'patch']
+        .map((verb) =>
+          rbac.authorize({
+            ...subject,
+            verb,
+            resource: 'ingresses',
+            apiGroup: 'networking.k8s.io',
+            namespace: team.name,
+          }),
+        )
+        .find((d) => d.allowed);
+      if (ingress)
+        out.push({
+          ruleId: 'rbac.ingress',
+          status: 'fail',
+          resource: `namespace/${team.name}`,
+          path: `members.${role}`,
+          message: `${role} ${subject.groups[0] ? `group ${subject.groups[0]}` : subject.user} may write Ingresses in ${team.name} (${ingress.reason}): the ingress controller serves them for any host, so the team could take over another team's host or a path under it`,
+          fix: 'publish hosts through team.ingress in the spec; team roles only read ingresses',
+        });
       if (other) {
         const cross = rbac.authorize({ ...subject, verb: 'create', resource: 'pods', namespace: other });
         const memberThere = isMemberOf(env, other, subject);
