@@ -318,9 +318,18 @@ describe('npm start under a supervisor (item 10)', () => {
           return false;
         }
       };
-      expect(await waitFor(() => !alive()), `node ${nodePid} still runs after ${sig} to ${target}`).toBe(
-        true,
-      );
+      // On failure, say what the process tree looked like: who the node's parent is now.
+      const parentOf = () => {
+        try {
+          return readFileSync(`/proc/${nodePid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1];
+        } catch {
+          return 'gone';
+        }
+      };
+      expect(
+        await waitFor(() => !alive()),
+        `node ${nodePid} (npm ${npm.pid}, parent now ${parentOf()}) still runs after ${sig} to ${target}; its stderr:\n${stderr}`,
+      ).toBe(true);
       expect(await portFree(serving!)).toBe(true);
       expect(await portFree(registry!)).toBe(true);
       expect(existsSync(join(state, 'mlp.lock'))).toBe(false);

@@ -69,6 +69,8 @@ function cliCommand(cwd: string): string {
 
 /** Resolves once the platform has stopped after SIGINT/SIGTERM/SIGHUP (or `signal` aborts). */
 export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): Promise<number> {
+  // Taken before the slow start-up: a parent that dies while we start must still stop us.
+  const parentAtStart = process.ppid;
   const percent = Number(opts.challengerPercent);
   if (!(percent >= 0 && percent <= 100))
     throw new UsageError(`--challenger-percent: expected 0-100, received "${opts.challengerPercent}"`);
@@ -163,9 +165,10 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
     if (opts.exitWithParent) {
       // npm does not forward SIGHUP, and a SIGKILLed npm forwards nothing: when the parent is
       // gone we are orphaned (re-parented), so drain and exit rather than hold the ports.
-      const parent = process.ppid;
+      const orphaned = () => process.ppid !== parentAtStart;
+      if (orphaned()) stop('parent exited during start-up')();
       const timer = setInterval(() => {
-        if (process.ppid !== parent) {
+        if (orphaned()) {
           clearInterval(timer);
           stop('parent exited')();
         }
