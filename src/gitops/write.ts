@@ -14,17 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-
-/** Is a process with this id still running? (A synth that was killed left its temp folders.) */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from '../core/process.js';
 
 /**
  * Removes the `<dir>.tmp-<pid>-<ms>` and `<dir>.old-<pid>-<ms>` siblings that an interrupted
@@ -40,7 +30,7 @@ export function sweepLeftovers(dir: string): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(parent)) {
     const m = leftover.exec(name);
-    if (!m || alive(Number(m[2]))) continue;
+    if (!m || processAlive(Number(m[2]))) continue;
     rmSync(join(parent, name), { recursive: true, force: true });
     removed.push(join(parent, name));
   }

@@ -7,6 +7,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../core/process.js';
 
 export const LOCK_FILE = 'mlp.lock';
 
@@ -25,16 +26,6 @@ export class StateInUseError extends Error {
     super(
       `state folder ${label} is in use by pid ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''} (started ${holder.started}); stop it, or choose another folder with --state`,
     );
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, it is just not ours.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -60,7 +51,7 @@ export function lockStateDir(dir: string, label = dir): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = read(path);
       // A lock from a dead process on this host (or an unreadable, half-written one) is stale.
-      if (holder && (holder.host !== hostname() || alive(holder.pid)))
+      if (holder && (holder.host !== hostname() || processAlive(holder.pid)))
         throw new StateInUseError(holder, label);
       try {
         unlinkSync(path);
