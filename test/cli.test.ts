@@ -80,6 +80,22 @@ describe('mlp CLI', () => {
     expect(own.stderr).not.toContain('bundled example');
   });
 
+  it("admit refuses a -n that contradicts the object's own namespace, as kubectl does", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'pod.yaml');
+    writeFileSync(
+      file,
+      readFileSync(join(ROOT, 'testdata', 'pods', 'fits.yaml'), 'utf8').replace(
+        'namespace: ml-team',
+        'namespace: data-team',
+      ),
+    );
+    const r = await mlp(['admit', file, '-n', 'ml-team']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\(data-team\) does not match -n ml-team/);
+    expect((await mlp(['admit', file, '-n', 'data-team'])).stderr).not.toContain('does not match');
+  });
+
   it('synth removes what an interrupted synth left and trees of environments dropped from the spec', async () => {
     const dir = tempDir();
     const out = join(dir, 'gitops');

@@ -45,7 +45,13 @@ export function admitCommand(podFile: string, opts: AdmitOptions, io: Io): numbe
     ...systemNamespaces(env),
   ]);
   const results = pods.map((pod) => {
-    const ns = opts.namespace ?? pod.metadata?.namespace ?? 'default';
+    const own = pod.metadata?.namespace;
+    // As kubectl: a namespace flag that contradicts the object's own is an error, not an override.
+    if (opts.namespace && own && own !== opts.namespace)
+      throw new UsageError(
+        `the namespace of ${pod.kind ?? 'the object'} "${pod.metadata?.name ?? '(unnamed)'}" (${own}) does not match -n ${opts.namespace}`,
+      );
+    const ns = opts.namespace ?? own ?? 'default';
     if (!namespaces.has(ns))
       throw new UsageError(
         `unknown namespace "${ns}": neither the ${env.environment} tree nor the cluster creates it; known: ${[...namespaces].sort().join(', ')}`,
