@@ -1,9 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { podSpecProblems } from '../src/check/pod-validation.js';
 import { checkNamespacesExist, checkSchema } from '../src/check/schema.js';
 import { environment, objectsOf } from '../src/cli/context.js';
 import { resolveResource } from '../src/k8s/resources.js';
-import { EXAMPLE, exampleSpec, mlp } from './helpers.js';
+import { EXAMPLE, exampleSpec, mlp, ROOT, tempDir } from './helpers.js';
 
 // kubectl's spellings of a resource, as discovery serves them (`kubectl api-resources` of v1.31:
 // NAME, SHORTNAMES and KIND), each resolving to the same resource and group.
@@ -242,13 +244,19 @@ describe('schema.namespace-exists', () => {
 
 describe('mlp admit and reach in namespaces the cluster has without the tree', () => {
   it('admit -n default / kube-system answers (no LimitRange or quota there) instead of exit 2', async () => {
+    // The pod without its own namespace, so that -n places it (a contradicting -n is an error).
+    const file = join(tempDir(), 'pod.yaml');
+    writeFileSync(
+      file,
+      readFileSync(join(ROOT, 'testdata', 'pods', 'fits.yaml'), 'utf8').replace('  namespace: ml-team\n', ''),
+    );
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'monitoring']) {
-      const r = await mlp(['admit', 'testdata/pods/fits.yaml', '-n', ns, '-f', EXAMPLE]);
+      const r = await mlp(['admit', file, '-n', ns, '-f', EXAMPLE]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`admitted: pod`);
     }
-    const none = await mlp(['admit', 'testdata/pods/fits.yaml', '-n', 'nowhere', '-f', EXAMPLE]);
+    const none = await mlp(['admit', file, '-n', 'nowhere', '-f', EXAMPLE]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(
       'unknown namespace "nowhere": neither the local tree nor the cluster creates it',
