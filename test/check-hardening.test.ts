@@ -2,11 +2,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { systemNamespaces } from '../src/check/namespaces.js';
 import { NetworkModel } from '../src/check/network/reach.js';
 import { checkNetwork } from '../src/check/network/rules.js';
 import { validateNetworkPolicies } from '../src/check/network/validate.js';
 import { checkCapacity } from '../src/check/quota/fit.js';
-import { runChecks, systemNamespaces } from '../src/check/run.js';
+import { runChecks } from '../src/check/run.js';
 import { checkUnique } from '../src/check/unique.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { parseSpec } from '../src/spec/load.js';

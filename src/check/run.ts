@@ -6,11 +6,11 @@ import type { K8sObject } from '../k8s/object.js';
 import { admissionExemptions } from '../policy/exemptions.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { countByStatus, type Finding, type FindingStatus } from './finding.js';
+import { systemNamespaces } from './namespaces.js';
 import { NetworkModel } from './network/reach.js';
 import { checkNetwork, type IsolationMatrix } from './network/rules.js';
 import { validateNetworkPolicies } from './network/validate.js';
 import { checkCapacity, checkLimitRanges } from './quota/fit.js';
-import { BUILTIN_NAMESPACES } from './rbac/bootstrap.js';
 import { checkDangerousSubjects, checkEscalation } from './rbac/escalation-rules.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
@@ -26,16 +26,6 @@ export interface CheckReport {
   /** Failing findings by severity. */
   readonly severity: Record<Severity, number>;
   readonly matrix: IsolationMatrix;
-}
-
-/**
- * Namespaces that exist without our tree declaring them: the API server's own (default,
- * kube-system, kube-public, kube-node-lease) and the ones the spec says are pre-installed.
- */
-export function systemNamespaces(env: ResolvedEnvironment): string[] {
-  return [
-    ...new Set([...BUILTIN_NAMESPACES, env.platform.monitoringNamespace, env.platform.ingressNamespace]),
-  ];
 }
 
 export interface CheckOptions {
@@ -87,10 +77,11 @@ export async function runChecks(
   // Every workload of the tree (platform components included) through the admission chain the
   // API server will run on it and on the Pods it creates: Pod Security, LimitRanger, the
   // environment's policies, ResourceQuota.
-  const admission = admissionEnv(env, objects);
+  const exemptions = admissionExemptions(env, objects);
+  const admission = admissionEnv(env, objects, exemptions);
   for (const o of objects) if (isAdmissible(o)) findings.push(...admitObject(o, admission).findings);
   // Where the rules do not apply, and why: an exemption is a decision the report shows.
-  for (const e of admissionExemptions(env, objects)) {
+  for (const e of exemptions) {
     findings.push({
       ruleId: 'policy.exemption',
       status: 'skip',

@@ -6,7 +6,7 @@ import {
   isLabelKey,
   isLabelValue,
 } from '../core/names.js';
-import { servedProblem } from '../k8s/api-versions.js';
+import { minorOf, servedProblem } from '../k8s/api-versions.js';
 import { KNOWN_CRDS } from '../k8s/crds.js';
 import { type K8sObject, objectRef } from '../k8s/object.js';
 import { resourceForKind } from '../k8s/resources.js';
@@ -283,10 +283,4 @@ function customResourceProblems(o: K8sObject): { path: string; message: string }
       });
   }
   return out;
-}
-
-/** "1.31" → 31; undefined for anything else. */
-export function minorOf(version: string | undefined): number | undefined {
-  const m = /^1\.(\d+)$/.exec(version ?? '');
-  return m ? Number(m[1]) : undefined;
 }

@@ -46,13 +46,15 @@ const ADDED_IN: Record<string, number> = {
   'networking.k8s.io/v1/ServiceCIDR': 33,
 };
 
-export function minorOf(version: string): number {
-  return Number(version.split('.')[1]);
+/** "1.31" → 31; undefined for anything else. */
+export function minorOf(version: string | undefined): number | undefined {
+  const m = /^1\.(\d+)$/.exec(version ?? '');
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Why `apiVersion`/`kind` is not served by `1.<minor>`, or undefined when it is. */
 export function servedProblem(apiVersion: string, kind: string, k8sVersion: string): string | undefined {
-  const minor = minorOf(k8sVersion);
+  const minor = minorOf(k8sVersion) ?? Number.NaN;
   for (const key of [`${apiVersion}/${kind}`, apiVersion]) {
     const removed = REMOVED_IN[key];
     if (removed !== undefined && minor >= removed)

@@ -4,10 +4,9 @@
  * cut DNS for the whole cluster, over an engine's namespace it would stop the engine, and over
  * a namespace the admission rules exempt it would let the team escape them.
  */
-import type { PlatformInfo } from './model.js';
 
-/** Kubernetes' own namespaces (created by the API server). */
-export const KUBERNETES_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+import { KUBERNETES_NAMESPACES } from '../k8s/namespaces.js';
+import type { PlatformInfo } from './model.js';
 
 /** Where the platform's engines run (synth and the engines' charts use these names). */
 export const ENGINE_NAMESPACES = {

@@ -291,11 +291,3 @@ export const BOOTSTRAP_OBJECTS: readonly K8sObject[] = [
     ['User', 'system:kube-controller-manager'],
   ]),
 ];
-
-/** Namespaces every cluster has before anything is applied. */
-export const BUILTIN_NAMESPACES: readonly string[] = [
-  'default',
-  'kube-system',
-  'kube-public',
-  'kube-node-lease',
-];

@@ -16,8 +16,9 @@
  *
  * Computed to a fixpoint, each gained grant carries the path that reached it.
  */
+
+import { KUBERNETES_NAMESPACES } from '../../k8s/namespaces.js';
 import type { K8sObject } from '../../k8s/object.js';
-import { BUILTIN_NAMESPACES } from './bootstrap.js';
 import { covers } from './covers.js';
 import { bindClusterWide, bindInNamespace, type Exploration } from './escalation-binding.js';
 import {
@@ -82,7 +83,7 @@ function podSpecOf(o: K8sObject): { serviceAccountName?: string } | undefined {
 }
 
 export class EscalationAnalyzer {
-  private readonly namespaces = new Set<string>(BUILTIN_NAMESPACES);
+  private readonly namespaces = new Set<string>(KUBERNETES_NAMESPACES);
   private readonly serviceAccounts = new Map<string, Set<string>>();
   /** ServiceAccounts that running pods use, per namespace: reachable by exec. */
   private readonly runningAs = new Map<string, Set<string>>();

@@ -6,8 +6,8 @@
 import { resolve } from 'node:path';
 import { admitObject, isAdmissible } from '../../admission/chain.js';
 import { admissionEnv } from '../../admission/env.js';
+import { systemNamespaces } from '../../check/namespaces.js';
 import { formatResource } from '../../check/quota/resources.js';
-import { systemNamespaces } from '../../check/run.js';
 import type { K8sObject } from '../../k8s/object.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';

@@ -1,8 +1,8 @@
 /** `mlp reach FROM TO [--port 8080/TCP]`: can a pod in FROM open a connection to TO? */
 
+import { systemNamespaces } from '../../check/namespaces.js';
 import { describePorts } from '../../check/network/ports.js';
 import { NetworkModel, parseEndpoint } from '../../check/network/reach.js';
-import { systemNamespaces } from '../../check/run.js';
 import { isPortName, PORT_PATTERN, type Protocol } from '../../core/ports.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
