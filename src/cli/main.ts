@@ -18,6 +18,7 @@ const commands = {
   reach: () => import('./commands/reach.js'),
   synth: () => import('./commands/synth.js'),
   up: () => import('./commands/up.js'),
+  whoCan: () => import('./commands/who-can.js'),
 };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -72,17 +73,25 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--all', 'list passing findings too')
     .action(async (opts) => setExit(await (await commands.check()).checkCommand(opts, io)));
 
-  program
-    .command('can-i')
-    .description('answer "kubectl auth can-i" from the rendered RBAC (exit 0 yes, 1 no)')
-    .argument('<verb>', 'get, list, create, delete, … or *')
-    .argument('<resource>', 'RESOURCE[.GROUP][/SUBRESOURCE], or a non-resource URL such as /healthz')
-    .argument('[name]', 'object name, for rules limited by resourceNames')
-    .addOption(specOption())
-    .addOption(envOption())
-    .option('-n, --namespace <ns>', 'namespace (default: default)')
-    .option('-A, --all-namespaces', 'ask cluster-wide')
-    .option('--subresource <sub>', 'subresource, as kubectl spells it: --subresource=log')
+  /** What `can-i` and `who-can` both ask about: VERB RESOURCE [NAME] in a namespace. */
+  const accessQuery = (name: string, description: string, allNamespaces: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<verb>', 'get, list, create, delete, … or *')
+      .argument('<resource>', 'RESOURCE[.GROUP][/SUBRESOURCE], or a non-resource URL such as /healthz')
+      .argument('[name]', 'object name, for rules limited by resourceNames')
+      .addOption(specOption())
+      .addOption(envOption())
+      .option('-n, --namespace <ns>', 'namespace (default: default)')
+      .option('-A, --all-namespaces', allNamespaces)
+      .option('--subresource <sub>', 'subresource, as kubectl spells it: --subresource=log');
+
+  accessQuery(
+    'can-i',
+    'answer "kubectl auth can-i" from the rendered RBAC (exit 0 yes, 1 no)',
+    'ask cluster-wide',
+  )
     .requiredOption('--as <user>', 'user to ask for (system:serviceaccount:NS:NAME for a service account)')
     .option('--as-group <group>', 'group of the user (repeatable); groups are never implied', collect, [])
     .option('--effective', 'follow escalation paths: pods, tokens, impersonation, bind/escalate')
@@ -91,22 +100,15 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit((await commands.canI()).canICommand(verb, resource, name, opts, io)),
     );
 
-  program
-    .command('who-can')
-    .description('which users, groups and service accounts may do it, and through which binding')
-    .argument('<verb>', 'get, list, create, delete, … or *')
-    .argument('<resource>', 'RESOURCE[.GROUP][/SUBRESOURCE], or a non-resource URL such as /healthz')
-    .argument('[name]', 'object name, for rules limited by resourceNames')
-    .addOption(specOption())
-    .addOption(envOption())
-    .option('-n, --namespace <ns>', 'namespace (default: default)')
-    .option('-A, --all-namespaces', 'cluster-wide bindings only')
-    .option('--subresource <sub>', 'subresource, as kubectl spells it: --subresource=log')
+  accessQuery(
+    'who-can',
+    'which users, groups and service accounts may do it, and through which binding',
+    'cluster-wide bindings only',
+  )
     .option('--effective', 'also subjects that reach it through escalation paths, with the path')
     .addOption(outputOption())
-    // Loaded when it runs, like the other commands after the lazy-loading change.
     .action(async (verb, resource, name, opts) =>
-      setExit((await import('./commands/who-can.js')).whoCanCommand(verb, resource, name, opts, io)),
+      setExit((await commands.whoCan()).whoCanCommand(verb, resource, name, opts, io)),
     );
 
   program
