@@ -60,11 +60,15 @@ export function parseTokens(values: readonly string[]): Map<string, string> {
   return tokens;
 }
 
-/** How to run this CLI from `cwd`: a path that works on a fresh clone, not a `mlp` that is not installed. */
+/**
+ * How to run this CLI from `cwd`: a command that works on a fresh clone, not a `mlp` that is not
+ * installed. Inside the clone `npx mlp` runs on the project's pinned Node 22 whatever the system
+ * Node is; elsewhere, the very Node running now.
+ */
 function cliCommand(cwd: string): string {
   const bin = fileURLToPath(new URL('../../../bin/mlp.js', import.meta.url));
   const rel = relative(cwd, bin);
-  return `node ${rel.startsWith('..') || rel === '' ? bin : rel}`;
+  return rel.startsWith('..') || rel === '' ? `${process.execPath} ${bin}` : 'npx mlp';
 }
 
 /** Resolves once the platform has stopped after SIGINT/SIGTERM/SIGHUP (or `signal` aborts). */
