@@ -21,6 +21,12 @@ export interface Component {
    * @default true
    */
   readonly applied?: boolean;
+  /**
+   * Its objects carry their own `argocd.argoproj.io/sync-wave` (the child Applications): the
+   * kustomization must not stamp the component's wave over them.
+   * @default false
+   */
+  readonly ownWaves?: boolean;
 }
 
 export function allObjects(components: readonly Component[]): K8sObject[] {

@@ -11,20 +11,25 @@ import type { SharedService, Team } from '../spec/schema.js';
 
 type Labels = Record<string, string>;
 
-const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+export const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
 const ports = (list: readonly (string | number)[]) => list.map((p) => toPolicyPort(parsePort(p)));
 
 /**
  * Egress to a CIDR never includes the cloud metadata endpoint: a team that asked for 0.0.0.0/0
  * (or a VPC range around it) would otherwise act with the node's cloud identity.
  */
-function ipBlock(cidr: string): { ipBlock: { cidr: string; except?: string[] } } {
+export function ipBlock(cidr: string): { ipBlock: { cidr: string; except?: string[] } } {
   const parsed = parseCidr(cidr);
   const except = parsed ? metadataInside(parsed).filter((m) => m !== cidr) : [];
   return { ipBlock: except.length > 0 ? { cidr, except } : { cidr } };
 }
 
-function policy(namespace: string, name: string, labels: Labels, spec: Record<string, unknown>): K8sObject {
+export function policy(
+  namespace: string,
+  name: string,
+  labels: Labels,
+  spec: Record<string, unknown>,
+): K8sObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
