@@ -405,6 +405,20 @@ describe('engine namespaces in the network proof', () => {
     expect((await mlp(['reach', 'argocd', '140.82.112.3', '--port', '443/TCP', '-e', 'dev'])).code).toBe(0);
   });
 
+  it('ACME HTTP-01: ingress-nginx reaches only the solver pods on 8089, only where ACME issues', async () => {
+    const solver = 'ml-team/acme.cert-manager.io/http01-solver=true';
+    expect((await mlp(['reach', 'ingress-nginx', solver, '--port', '8089/TCP', '-e', 'dev'])).code).toBe(0);
+    expect((await mlp(['reach', 'ingress-nginx', 'ml-team', '--port', '8089/TCP', '-e', 'dev'])).code).toBe(
+      1,
+    );
+    expect((await mlp(['reach', 'ingress-nginx', solver, '--port', '8089/TCP', '-e', 'local'])).code).toBe(1);
+    // data-team publishes no host: no solver allowance.
+    const dataSolver = 'data-team/acme.cert-manager.io/http01-solver=true';
+    expect((await mlp(['reach', 'ingress-nginx', dataSolver, '--port', '8089/TCP', '-e', 'dev'])).code).toBe(
+      1,
+    );
+  });
+
   it('the isolation matrix shows engine namespaces', async () => {
     const r = await mlp(['check', '-e', 'local', '-o', 'json']);
     const report = JSON.parse(r.stdout).reports[0];

@@ -178,16 +178,22 @@ export function argocdComponent(
   wave: number,
 ): Component {
   const teams = [...env.teams].sort((a, b) => (a.name < b.name ? -1 : 1));
+  // The kustomization stamps no wave here (the children carry theirs): the root and the
+  // projects carry the component's own, so every object of the tree has one.
+  const stamp = (o: K8sObject): K8sObject => ({
+    ...o,
+    metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [SYNC_WAVE]: String(wave) } },
+  });
   const files = [
     ...(env.gitops
       ? [
           { name: 'applications.yaml', objects: childApplications(env, components) },
-          { name: 'root.yaml', objects: [rootApplication(env)] },
+          { name: 'root.yaml', objects: [stamp(rootApplication(env))] },
         ]
       : []),
     {
       name: 'projects.yaml',
-      objects: [platformProject(env, chartRepos), ...teams.map((t) => teamProject(env, t))],
+      objects: [platformProject(env, chartRepos), ...teams.map((t) => teamProject(env, t))].map(stamp),
     },
   ].sort((a, b) => (a.name < b.name ? -1 : 1));
   return { name: ARGOCD_COMPONENT, wave, files, ownWaves: true };

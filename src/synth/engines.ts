@@ -12,7 +12,14 @@ import { helmApplication } from './argocd.js';
 import type { Component } from './component.js';
 import { commonLabels } from './labels.js';
 import { podSecurityLabels } from './namespaces.js';
-import { baselinePolicies, ipBlock, nsSelector, policy } from './network.js';
+import {
+  ACME_SOLVER_PORT,
+  baselinePolicies,
+  ipBlock,
+  needsAcmeSolver,
+  nsSelector,
+  policy,
+} from './network.js';
 
 type Labels = Record<string, string>;
 
@@ -86,7 +93,12 @@ export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels:
   if (net.teamIngressPorts) {
     // Source side of what every team's allow-from-ingress-controller admits.
     for (const team of [...env.teams].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (team.network.ingressPorts.length === 0) continue;
+      const portList = [
+        ...team.network.ingressPorts,
+        // The HTTP-01 solver pods cert-manager starts in the team's namespace.
+        ...(needsAcmeSolver(env, team) ? [ACME_SOLVER_PORT] : []),
+      ];
+      if (portList.length === 0) continue;
       out.push(
         policy(ns, `allow-to-team-${team.name}`, labels, {
           podSelector: {},
@@ -94,7 +106,7 @@ export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels:
           egress: [
             {
               to: [{ namespaceSelector: nsSelector(team.name) }],
-              ports: team.network.ingressPorts.map((p) => toPolicyPort(parsePort(p))),
+              ports: portList.map((p) => toPolicyPort(parsePort(p))),
             },
           ],
         }),

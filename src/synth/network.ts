@@ -38,6 +38,15 @@ export function policy(
   };
 }
 
+/** cert-manager's HTTP-01 solver pods: their label and port (cert-manager's acmesolver). */
+export const ACME_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
+export const ACME_SOLVER_PORT = '8089/TCP';
+
+/** The team publishes hosts whose certificates an ACME issuer proves over HTTP-01. */
+export function needsAcmeSolver(env: ResolvedEnvironment, team: Team): boolean {
+  return env.tls.issuer === 'acme' && env.domain !== undefined && team.ingress.length > 0;
+}
+
 /** Default deny, DNS and same-namespace traffic: the base every owned namespace gets. */
 export function baselinePolicies(namespace: string, labels: Labels): K8sObject[] {
   const dnsPorts: PortRange[] = [parsePort('53/UDP'), parsePort('53/TCP')];
@@ -95,6 +104,22 @@ export function teamPolicies(env: ResolvedEnvironment, team: Team, labels: Label
         env.platform.ingressNamespace,
         net.ingressPorts,
       ),
+    );
+  }
+  if (needsAcmeSolver(env, team)) {
+    // HTTP-01: the ACME server fetches the challenge through ingress-nginx from the solver pod
+    // cert-manager starts in this namespace; only those pods, only on the solver's port.
+    out.push(
+      policy(ns, 'allow-acme-solver-from-ingress-controller', labels, {
+        podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: nsSelector(env.platform.ingressNamespace) }],
+            ports: ports([ACME_SOLVER_PORT]),
+          },
+        ],
+      }),
     );
   }
   if (net.metricsPorts.length > 0) {
