@@ -64,7 +64,7 @@ export function checkCrdWaves(
       status: 'pass',
       resource: 'tree',
       path: '',
-      message: `${checked} custom objects come in a later wave than the engine providing their kind`,
+      message: `${checked} custom objects come after the engine that provides their kind`,
     });
   return findings;
 }
