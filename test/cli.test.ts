@@ -151,7 +151,18 @@ describe('mlp CLI', () => {
         .filter((d) => d.kind === 'Namespace')
         .map((d) => d.metadata.name)
         .sort(),
-    ).toEqual(['app-team', 'cache', 'cert-manager', 'data-team', 'database', 'ml-team', 'storage']);
+    ).toEqual([
+      'app-team',
+      'argocd',
+      'cache',
+      'cert-manager',
+      'data-team',
+      'database',
+      'external-secrets',
+      'ingress-nginx',
+      'ml-team',
+      'storage',
+    ]);
     expect(docs.every((d) => d.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(
       true,
     );
@@ -178,7 +189,16 @@ describe('mlp CLI', () => {
     const r = await mlp(['check', '-f', EXAMPLE, '-e', 'local', '-o', 'json']);
     const report = JSON.parse(r.stdout).reports[0];
     expect(report.summary.fail).toBe(0);
-    expect(report.matrix.reachable).toEqual({ 'app-team': ['ml-team'], 'data-team': [], 'ml-team': [] });
+    // Teams, then the engine namespaces: only the ingress controller reaches teams (its ingress ports).
+    expect(report.matrix.reachable).toEqual({
+      'app-team': ['ml-team'],
+      'data-team': [],
+      'ml-team': [],
+      argocd: [],
+      'cert-manager': [],
+      'external-secrets': [],
+      'ingress-nginx': ['app-team', 'ml-team'],
+    });
     expect(report.findings[0]).toHaveProperty('ruleId');
   });
 

@@ -43,6 +43,7 @@ describe('admission exemptions', () => {
   it('exempts kube-system and exactly the engines the tree relies on, each with its reason', () => {
     const exemptions = admissionExemptions(local, tree);
     expect(exemptions.map((e) => e.namespace)).toEqual([
+      'argocd',
       'cert-manager',
       'external-secrets',
       'ingress-nginx',
@@ -73,6 +74,7 @@ describe('admission exemptions', () => {
         b.spec as { matchResources: { namespaceSelector: { matchExpressions: { values: string[] }[] } } }
       ).matchResources.namespaceSelector.matchExpressions[0]!;
       expect(selector.values).toEqual([
+        'argocd',
         'cert-manager',
         'external-secrets',
         'ingress-nginx',
@@ -80,8 +82,9 @@ describe('admission exemptions', () => {
         'monitoring',
       ]);
       const annotation = b.metadata.annotations?.['mlp.dev/exemptions'] ?? '';
-      expect(annotation.split('\n')).toHaveLength(5);
-      expect(annotation).toMatch(/^cert-manager: cert-manager issues the tree's certificates/);
+      expect(annotation.split('\n')).toHaveLength(6);
+      expect(annotation).toMatch(/^argocd: Argo CD delivers the tree/);
+      expect(annotation).toContain("\ncert-manager: cert-manager issues the tree's certificates");
     }
   });
 
@@ -105,13 +108,14 @@ describe('admission exemptions', () => {
     };
     const listed = report.reports[0]!.findings.filter((f) => f.ruleId === 'policy.exemption');
     expect(listed.map((f) => f.resource)).toEqual([
+      'Namespace/argocd',
       'Namespace/cert-manager',
       'Namespace/external-secrets',
       'Namespace/ingress-nginx',
       'Namespace/kube-system',
       'Namespace/monitoring',
     ]);
-    expect(listed[3]!.message).toContain("(mlp): Kubernetes' own control plane");
+    expect(listed[4]!.message).toContain("(mlp): Kubernetes' own control plane");
   });
 
   it('the spec adds exemptions only with a reason, once, and never for a team or a data service', () => {

@@ -5,6 +5,7 @@ import { admissionEnv } from '../admission/env.js';
 import type { K8sObject } from '../k8s/object.js';
 import { admissionExemptions } from '../policy/exemptions.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
+import { checkCrdWaves, checkGitopsSource, type LayoutComponent } from './delivery.js';
 import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { systemNamespaces } from './namespaces.js';
 import { NetworkModel } from './network/reach.js';
@@ -31,6 +32,8 @@ export interface CheckReport {
 export interface CheckOptions {
   /** Where an object is rendered (`gitops/<env>/<component>/<file>`), to locate findings. */
   readonly fileOf?: (o: K8sObject) => string | undefined;
+  /** The components with their sync waves, for the delivery-order proof (`delivery.crd-wave`). */
+  readonly layout?: readonly LayoutComponent[];
 }
 
 export async function runChecks(
@@ -71,6 +74,8 @@ export async function runChecks(
     ),
   );
   findings.push(...checkLimitRanges(objects));
+  if (options.layout) findings.push(...checkCrdWaves(options.layout));
+  findings.push(...checkGitopsSource(env.gitops !== undefined, env.environment));
   findings.push(
     ...passIfClean(await scanObjects(objects), 'secrets', 'no secret material in the rendered tree'),
   );

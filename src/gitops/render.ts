@@ -67,7 +67,7 @@ export function renderTree(components: readonly Component[]): Map<string, string
       `${c.name}/kustomization.yaml`,
       kustomization(
         c.files.map((f) => f.name),
-        { 'argocd.argoproj.io/sync-wave': String(c.wave) },
+        c.ownWaves ? undefined : { 'argocd.argoproj.io/sync-wave': String(c.wave) },
       ),
     );
     for (const f of c.files) files.set(`${c.name}/${f.name}`, renderObjects(f.objects));

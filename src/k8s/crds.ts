@@ -3,6 +3,8 @@
  * not bundled yet, so the schema check recognises them but does not validate their fields.
  */
 export const KNOWN_CRDS: ReadonlySet<string> = new Set([
+  'argoproj.io/v1alpha1/Application',
+  'argoproj.io/v1alpha1/AppProject',
   'kyverno.io/v1/ClusterPolicy',
   'kyverno.io/v1/Policy',
   'external-secrets.io/v1/ExternalSecret',

@@ -11,9 +11,10 @@
  * registries outside a team's allow-list. Judging them by team rules would deny the engines the
  * rules themselves depend on (a denied cert-manager or External Secrets webhook stops the tree).
  */
-import { groupOf, type K8sObject } from '../k8s/object.js';
+import { ENGINES } from '../engines/index.js';
+import { CHART_PODS } from '../engines/types.js';
+import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
-import { ENGINE_NAMESPACES } from '../spec/reserved.js';
 
 export interface Exemption {
   readonly namespace: string;
@@ -22,19 +23,18 @@ export interface Exemption {
   readonly source: 'platform' | 'spec';
 }
 
-const CHART_PODS =
-  "runs its upstream chart's pods, which carry none of the team/app/environment labels the rules require";
-
-interface EngineExemption {
+interface PlatformExemption {
   readonly namespace: (env: ResolvedEnvironment) => string;
-  /** Exempt when the tree relies on the engine: it uses one of these API groups… */
-  readonly groups?: readonly string[];
-  /** …or always / by this condition. */
-  readonly when?: (env: ResolvedEnvironment) => boolean;
+  /** Exempt when the tree relies on it (`objects`: the rest of the tree). */
+  readonly when: (env: ResolvedEnvironment, objects: readonly K8sObject[]) => boolean;
   readonly reason: string;
 }
 
-const PLATFORM_EXEMPTIONS: readonly EngineExemption[] = [
+/**
+ * kube-system and monitoring, then one entry per engine, from its data (src/engines): exempt
+ * exactly when the environment's tree relies on the engine.
+ */
+export const PLATFORM_EXEMPTIONS: readonly PlatformExemption[] = [
   {
     namespace: () => 'kube-system',
     when: () => true,
@@ -42,33 +42,12 @@ const PLATFORM_EXEMPTIONS: readonly EngineExemption[] = [
       "Kubernetes' own control plane and add-ons (CoreDNS, kube-proxy, the CNI) run there from the distribution's images, without team labels",
   },
   {
-    namespace: (env) => env.platform.ingressNamespace,
-    // Every team's NetworkPolicies admit traffic from the ingress controller.
-    when: () => true,
-    reason: `the ingress controller (ingress-nginx) ${CHART_PODS}`,
-  },
-  {
     namespace: (env) => env.platform.monitoringNamespace,
     // Every team's NetworkPolicies admit scrapes from monitoring.
     when: () => true,
     reason: `the monitoring stack (kube-prometheus-stack) ${CHART_PODS}; node-exporter also needs host access`,
   },
-  {
-    namespace: () => ENGINE_NAMESPACES.certManager,
-    groups: ['cert-manager.io'],
-    reason: `cert-manager issues the tree's certificates and ${CHART_PODS}`,
-  },
-  {
-    namespace: () => ENGINE_NAMESPACES.externalSecrets,
-    groups: ['external-secrets.io', 'generators.external-secrets.io'],
-    reason: `External Secrets delivers the tree's credentials and ${CHART_PODS}`,
-  },
-  {
-    namespace: () => ENGINE_NAMESPACES.kyverno,
-    when: (env) => env.platform.policies.engine === 'kyverno',
-    reason:
-      'Kyverno enforces these rules: judged by them, a denied Kyverno pod would leave every admission request failing closed',
-  },
+  ...ENGINES.map((e) => ({ namespace: e.namespace, when: e.enabled, reason: e.exemption })),
 ];
 
 /**
@@ -77,15 +56,13 @@ const PLATFORM_EXEMPTIONS: readonly EngineExemption[] = [
  * reasons.
  */
 export function admissionExemptions(env: ResolvedEnvironment, objects: readonly K8sObject[]): Exemption[] {
-  const groups = new Set(objects.map((o) => groupOf(o.apiVersion)));
   const byNamespace = new Map<string, Exemption>();
   const add = (e: Exemption) => {
     const had = byNamespace.get(e.namespace);
     byNamespace.set(e.namespace, had ? { ...had, reason: `${had.reason}; ${e.reason}` } : e);
   };
   for (const e of PLATFORM_EXEMPTIONS) {
-    const relied = (e.when?.(env) ?? false) || (e.groups ?? []).some((g) => groups.has(g));
-    if (relied) add({ namespace: e.namespace(env), reason: e.reason, source: 'platform' });
+    if (e.when(env, objects)) add({ namespace: e.namespace(env), reason: e.reason, source: 'platform' });
   }
   for (const e of env.platform.policies.exemptions) add({ ...e, source: 'spec' });
   return [...byNamespace.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : 1));

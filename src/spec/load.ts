@@ -125,6 +125,14 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
         });
       }
     }
+    if (!raw.gitops && e.gitops.revision !== undefined) {
+      report({
+        path: ['environments', env, 'gitops', 'revision'],
+        key: 'revision',
+        message:
+          'a revision needs the repository it is a revision of: add gitops: {repoURL: https://github.com/acme/platform.git} at the top level',
+      });
+    }
     const teams: Team[] = [];
     raw.teams.forEach((teamInput, index) => {
       const team = baseTeams[index]!;
@@ -191,6 +199,14 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       services: e.services,
       teams,
       sharedServices: raw.sharedServices,
+      gitops: raw.gitops && {
+        repoURL: raw.gitops.repoURL,
+        path: raw.gitops.path,
+        revision: e.gitops.revision ?? raw.gitops.revision,
+      },
+      ha: e.ha ?? env === 'prod',
+      // Pruning deletes live objects: automatic only where environments are disposable.
+      prune: e.gitops.prune ?? (env === 'local' || env === 'dev'),
     });
   }
   if (environments.size === 0) {

@@ -44,6 +44,23 @@ export interface ResolvedEnvironment {
   >;
   readonly teams: readonly Team[];
   readonly sharedServices: readonly SharedService[];
+  /**
+   * Where Argo CD reads this environment's tree, and how it syncs it; undefined when the spec
+   * has no `gitops` (engines and AppProjects still render, the root/child Applications do not).
+   */
+  readonly gitops?: GitopsSource | undefined;
+  /** Engines run highly available (≥ 2 replicas, chart PDBs). @default true for prod only */
+  readonly ha: boolean;
+  /** Argo CD's automated sync may delete objects that left the tree. @default true for local/dev only */
+  readonly prune: boolean;
+}
+
+export interface GitopsSource {
+  readonly repoURL: string;
+  /** Folder holding `<env>/`, e.g. `gitops`. */
+  readonly path: string;
+  /** The environment's revision, else the spec's. */
+  readonly revision: string;
 }
 
 export interface Spec {

@@ -16,6 +16,9 @@ export const ENGINE_NAMESPACES = {
   kyverno: 'kyverno',
 } as const;
 
+/** The Argo CD AppProject of the platform's own components (teams get one named after them). */
+export const PLATFORM_PROJECT = 'platform';
+
 /** Reserved namespace → why, for this platform (its monitoring and ingress namespaces included). */
 export function reservedNamespaces(
   platform: Pick<PlatformInfo, 'monitoringNamespace' | 'ingressNamespace'> & {
@@ -25,6 +28,8 @@ export function reservedNamespaces(
   const out = new Map<string, string>();
   for (const ns of KUBERNETES_NAMESPACES) out.set(ns, 'a namespace of Kubernetes itself');
   for (const ns of Object.values(ENGINE_NAMESPACES)) out.set(ns, `the namespace of the ${ns} engine`);
+  // A team's name is also its Argo CD AppProject's: this one is the platform's own project.
+  out.set(PLATFORM_PROJECT, "the name of the platform's own Argo CD AppProject");
   out.set(platform.monitoringNamespace, 'the monitoring namespace (platform.monitoringNamespace)');
   out.set(platform.ingressNamespace, 'the ingress controller namespace (platform.ingressNamespace)');
   for (const { namespace } of platform.policies.exemptions) {

@@ -119,14 +119,38 @@ const exemption = z
   })
   .describe('A namespace exempt from the admission rules, with the reason');
 
+/**
+ * A subject name also lands in Argo CD's policy.csv (`g, <subject>, proj:<team>:<role>`): a comma,
+ * quote or line break there would end the field and let a name write its own policy line.
+ */
+const subjectName = z
+  .string()
+  .min(1)
+  .refine(
+    (text) => !/[,"\r\n]/.test(text) && text.trim() === text,
+    "expected a name without commas, quotes, line breaks or surrounding spaces (it is written into Argo CD's policy.csv), e.g. ml-engineers",
+  );
+
+/** A git repository Argo CD can clone: https://host/path or ssh (git@host:path, ssh://…). */
+export const GIT_URL_PATTERN =
+  '^(https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%+-]+)+/?|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%+-]+)+/?|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~%+/-]+)$';
+const gitUrl = z
+  .string()
+  .max(2048)
+  .regex(
+    new RegExp(GIT_URL_PATTERN),
+    'a git URL: https://github.com/acme/platform.git or git@github.com:acme/platform.git',
+  )
+  .describe('Git repository URL (https, ssh:// or scp-like git@host:path)');
+
 const members = z
   .strictObject({
     users: z
-      .array(z.string().min(1))
+      .array(subjectName)
       .default([])
       .describe('User names as the API server authenticates them; "system:" names are reserved and rejected'),
     groups: z
-      .array(z.string().min(1))
+      .array(subjectName)
       .default([])
       .describe(
         'Groups from the identity provider; "system:" groups (system:authenticated, system:masters…) are rejected',
@@ -233,6 +257,10 @@ export const teamSchema = z.strictObject({
     .default('restricted')
     .describe('Pod Security Admission level. @default restricted'),
   network,
+  repos: z
+    .array(gitUrl)
+    .default([])
+    .describe("The team's own application repositories (its Argo CD AppProject's sourceRepos). @default []"),
 });
 export type Team = z.infer<typeof teamSchema>;
 
@@ -302,6 +330,30 @@ const environment = z.strictObject({
     .optional()
     .describe('Image registries allowed in this environment; overrides policies.allowedRegistries'),
   teams: z.record(z.string(), z.record(z.string(), z.unknown())).default({}).describe('Per-team overrides'),
+  gitops: z
+    .strictObject({
+      revision: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[A-Za-z0-9._/-]+$/, 'a branch, tag or commit such as main, release-1.2 or v1.4.0')
+        .optional()
+        .describe('Git revision Argo CD follows here. @default gitops.revision'),
+      prune: z
+        .boolean()
+        .optional()
+        .describe(
+          'Let automated sync delete what left the tree. @default true for local and dev, false for staging and prod',
+        ),
+    })
+    .default({})
+    .describe('How Argo CD syncs this environment'),
+  ha: z
+    .boolean()
+    .optional()
+    .describe(
+      'Run the engines highly available (≥ 2 replicas, chart PodDisruptionBudgets). @default true for prod only',
+    ),
 });
 
 const sharedService = z.strictObject({
@@ -354,6 +406,28 @@ export const platformSchema = z.strictObject({
     staging: environment.optional(),
     prod: environment.optional(),
   }),
+  gitops: z
+    .strictObject({
+      repoURL: gitUrl.describe('The repository that holds the rendered tree'),
+      path: z
+        .string()
+        .max(255)
+        .regex(
+          /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/,
+          'a relative folder such as gitops or deploy/gitops (no "..", no leading "/")',
+        )
+        .default('gitops')
+        .describe('Folder of the repository holding <env>/. @default gitops'),
+      revision: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[A-Za-z0-9._/-]+$/, 'a branch, tag or commit such as main, release-1.2 or v1.4.0')
+        .default('main')
+        .describe('Git revision Argo CD follows. @default main'),
+    })
+    .optional()
+    .describe('Where Argo CD reads the tree from; without it no root/child Applications are rendered'),
   sharedServices: z.array(sharedService).default([]),
   teams: z.array(z.unknown()).describe('Teams; each validated as a Team'),
 });

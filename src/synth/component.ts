@@ -21,8 +21,23 @@ export interface Component {
    * @default true
    */
   readonly applied?: boolean;
+  /**
+   * Its objects carry their own `argocd.argoproj.io/sync-wave` (the child Applications): the
+   * kustomization must not stamp the component's wave over them.
+   * @default false
+   */
+  readonly ownWaves?: boolean;
 }
 
 export function allObjects(components: readonly Component[]): K8sObject[] {
   return components.filter((c) => c.applied !== false).flatMap((c) => c.files.flatMap((f) => f.objects));
+}
+
+/** Components as the delivery check sees them: name, wave, the objects applied. */
+export function layoutOf(
+  components: readonly Component[],
+): { name: string; wave: number; objects: readonly K8sObject[] }[] {
+  return components
+    .filter((c) => c.applied !== false)
+    .map((c) => ({ name: c.name, wave: c.wave, objects: c.files.flatMap((f) => f.objects) }));
 }

@@ -6,7 +6,7 @@ import { commonLabels, teamLabels } from './labels.js';
 
 type Level = Team['podSecurity'];
 
-function podSecurityLabels(level: Level, k8sVersion: string): Record<string, string> {
+export function podSecurityLabels(level: Level, k8sVersion: string): Record<string, string> {
   // Pinning the policy version to the target cluster keeps an upgrade from silently tightening it.
   const version = `v${k8sVersion}`;
   return {

@@ -11,26 +11,40 @@ import type { SharedService, Team } from '../spec/schema.js';
 
 type Labels = Record<string, string>;
 
-const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+export const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
 const ports = (list: readonly (string | number)[]) => list.map((p) => toPolicyPort(parsePort(p)));
 
 /**
  * Egress to a CIDR never includes the cloud metadata endpoint: a team that asked for 0.0.0.0/0
  * (or a VPC range around it) would otherwise act with the node's cloud identity.
  */
-function ipBlock(cidr: string): { ipBlock: { cidr: string; except?: string[] } } {
+export function ipBlock(cidr: string): { ipBlock: { cidr: string; except?: string[] } } {
   const parsed = parseCidr(cidr);
   const except = parsed ? metadataInside(parsed).filter((m) => m !== cidr) : [];
   return { ipBlock: except.length > 0 ? { cidr, except } : { cidr } };
 }
 
-function policy(namespace: string, name: string, labels: Labels, spec: Record<string, unknown>): K8sObject {
+export function policy(
+  namespace: string,
+  name: string,
+  labels: Labels,
+  spec: Record<string, unknown>,
+): K8sObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name, namespace, labels },
     spec,
   };
+}
+
+/** cert-manager's HTTP-01 solver pods: their label and port (cert-manager's acmesolver). */
+export const ACME_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
+export const ACME_SOLVER_PORT = '8089/TCP';
+
+/** The team publishes hosts whose certificates an ACME issuer proves over HTTP-01. */
+export function needsAcmeSolver(env: ResolvedEnvironment, team: Team): boolean {
+  return env.tls.issuer === 'acme' && env.domain !== undefined && team.ingress.length > 0;
 }
 
 /** Default deny, DNS and same-namespace traffic: the base every owned namespace gets. */
@@ -90,6 +104,22 @@ export function teamPolicies(env: ResolvedEnvironment, team: Team, labels: Label
         env.platform.ingressNamespace,
         net.ingressPorts,
       ),
+    );
+  }
+  if (needsAcmeSolver(env, team)) {
+    // HTTP-01: the ACME server fetches the challenge through ingress-nginx from the solver pod
+    // cert-manager starts in this namespace; only those pods, only on the solver's port.
+    out.push(
+      policy(ns, 'allow-acme-solver-from-ingress-controller', labels, {
+        podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: nsSelector(env.platform.ingressNamespace) }],
+            ports: ports([ACME_SOLVER_PORT]),
+          },
+        ],
+      }),
     );
   }
   if (net.metricsPorts.length > 0) {

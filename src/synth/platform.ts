@@ -1,8 +1,12 @@
 /** Synthesis entry point: one resolved environment in, the components of its GitOps tree out. */
+
+import { argoCd } from '../engines/argo-cd.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
+import { argocdComponent } from './argocd.js';
 import { auditPolicy, kindClusterConfig } from './audit.js';
 import { allObjects, type Component, type ManifestFile } from './component.js';
 import { dataServiceObjects } from './data-services.js';
+import { enabledEngines, engineComponent } from './engines.js';
 import { consumerSecrets, secretStores } from './external-secrets.js';
 import { commonLabels, teamLabels } from './labels.js';
 import { sharedNamespace, teamNamespace } from './namespaces.js';
@@ -10,7 +14,7 @@ import { baselinePolicies, sharedServicePolicies, teamPolicies } from './network
 import { admissionPolicies } from './policies.js';
 import { limitRange, resourceQuota } from './quotas.js';
 import { platformRbac, sharedServiceRbac, teamRbac } from './rbac.js';
-import { certManagerNamespace, clusterIssuers, teamIngresses } from './tls.js';
+import { clusterIssuers, teamIngresses } from './tls.js';
 
 const byName = (a: ManifestFile, b: ManifestFile) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -29,11 +33,6 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
       objects: sharedNamespaces.map((ns) => sharedNamespace(env, ns)),
     });
   }
-
-  // The local CA's Certificate lives in cert-manager's namespace, which nothing else in the
-  // tree creates yet (engines are issue 9): create it here, in the wave before the issuers.
-  const cmNamespace = certManagerNamespace(env);
-  if (cmNamespace) namespaces.push({ name: 'cert-manager.yaml', objects: [cmNamespace] });
 
   const quotas = teams.map((t) => ({
     name: `${t.name}.yaml`,
@@ -80,7 +79,7 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
     { name: 'quotas', wave: 1, files: quotas.sort(byName) },
     { name: 'rbac', wave: 1, files: rbac.sort(byName) },
     { name: 'network-policies', wave: 1, files: network.sort(byName) },
-    ...(secrets.length > 0 ? [{ name: 'external-secrets', wave: 1, files: secrets.sort(byName) }] : []),
+    ...(secrets.length > 0 ? [{ name: 'secrets', wave: 1, files: secrets.sort(byName) }] : []),
     ...(dataServices.length > 0
       ? [{ name: 'data-services', wave: 2, files: dataServices.sort(byName) }]
       : []),
@@ -104,5 +103,17 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
   // Policies first: nothing should be admitted before the rules that judge it exist. Which
   // engine namespaces they exempt depends on what the rest of the tree relies on.
   const policies = admissionPolicies(env, allObjects(rest));
-  return [{ name: 'policies', wave: -1, files: [{ name: 'admission.yaml', objects: policies }] }, ...rest];
+  const tree: Component[] = [
+    { name: 'policies', wave: -1, files: [{ name: 'admission.yaml', objects: policies }] },
+    ...rest,
+  ];
+  // Engines before everything that uses their kinds (cert-manager's CA Certificate lives in the
+  // namespace its component creates); Argo CD's app-of-apps lists every component, so it comes last.
+  const engines = enabledEngines(env, allObjects(tree));
+  const withEngines = [...engines.map((e) => engineComponent(env, e)), ...tree];
+  const chartRepos = engines.map((e) => e.chart.repoURL);
+  return [argocdComponent(env, withEngines, chartRepos, ARGOCD_WAVE), ...withEngines];
 }
+
+/** The app-of-apps sits with Argo CD itself: installed by mlp bootstrap before any wave. */
+const ARGOCD_WAVE = argoCd.wave;

@@ -16,22 +16,6 @@ export function issuerName(env: ResolvedEnvironment): string {
   return env.tls.issuer === 'acme' ? 'letsencrypt' : 'platform-ca';
 }
 
-/**
- * cert-manager's namespace, when the issuers put an object there (the self-signed platform CA:
- * a CA ClusterIssuer reads its key from cert-manager's "cluster resource namespace").
- */
-export function certManagerNamespace(env: ResolvedEnvironment): K8sObject | undefined {
-  if (env.tls.issuer === 'acme') return undefined;
-  return {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: {
-      name: CERT_MANAGER_NAMESPACE,
-      labels: { ...commonLabels(env), 'kubernetes.io/metadata.name': CERT_MANAGER_NAMESPACE },
-    },
-  };
-}
-
 export function clusterIssuers(env: ResolvedEnvironment): K8sObject[] {
   const labels = commonLabels(env);
   if (env.tls.issuer === 'acme') {

@@ -11,7 +11,9 @@ import type { NetworkModel } from './reach.js';
 
 export interface IsolationMatrix {
   readonly teams: readonly string[];
-  /** For each source team, the teams it can reach on some port. */
+  /** Engine namespaces (labelled mlp.dev/engine), shown beside the teams. */
+  readonly engines: readonly string[];
+  /** For each source namespace (teams, then engines), the others it can reach on some port. */
   readonly reachable: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -21,13 +23,26 @@ const pod = (namespace: string, labels: Record<string, string> = {}) => ({
   labels,
 });
 
-export function isolationMatrix(model: NetworkModel, teams: readonly string[]): IsolationMatrix {
+export function isolationMatrix(
+  model: NetworkModel,
+  teams: readonly string[],
+  engines: readonly string[] = [],
+): IsolationMatrix {
+  const all = [...teams, ...engines];
   const reachable: Record<string, string[]> = {};
-  for (const from of teams) {
+  for (const from of all) {
     const src = pod(from);
-    reachable[from] = teams.filter((to) => to !== from && model.allowed(src, pod(to)));
+    reachable[from] = all.filter((to) => to !== from && model.allowed(src, pod(to)));
   }
-  return { teams, reachable };
+  return { teams, engines, reachable };
+}
+
+/** Namespaces the tree gives to engines (src/synth/engines.ts labels them mlp.dev/engine). */
+export function engineNamespaces(model: NetworkModel): string[] {
+  return [...model.namespaces]
+    .filter(([, labels]) => labels['mlp.dev/engine'] !== undefined)
+    .map(([name]) => name)
+    .sort();
 }
 
 export function checkNetwork(
@@ -36,7 +51,7 @@ export function checkNetwork(
 ): { findings: Finding[]; matrix: IsolationMatrix } {
   const findings: Finding[] = [];
   const teams = env.teams.map((t) => t.name).sort();
-  const matrix = isolationMatrix(model, teams);
+  const matrix = isolationMatrix(model, teams, engineNamespaces(model));
   for (const target of env.teams) {
     const declared = new Set(target.network.allowFrom.map((a) => a.team));
     for (const from of teams) {

@@ -8,7 +8,7 @@ import { scanText } from '../../check/secrets.js';
 import { severityOf } from '../../check/severity.js';
 import { type K8sObject, objectRef } from '../../k8s/object.js';
 import type { ResolvedEnvironment } from '../../spec/model.js';
-import { allObjects, type Component } from '../../synth/component.js';
+import { allObjects, type Component, layoutOf } from '../../synth/component.js';
 import { synthesize } from '../../synth/platform.js';
 import { environments, openSpec } from '../context.js';
 import type { CheckOutput } from '../formats.js';
@@ -34,7 +34,10 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
     const started = performance.now();
     const components = synthesize(env);
     const files = renderedFiles(env, components);
-    const report = await runChecks(allObjects(components), env, { fileOf: (o) => files.byObject.get(o) });
+    const report = await runChecks(allObjects(components), env, {
+      fileOf: (o) => files.byObject.get(o),
+      layout: layoutOf(components),
+    });
     reports.push(report);
     io.stderr(`checked ${env.environment} in ${Math.round(performance.now() - started)} ms\n`);
     if (opts.output === 'sarif') {
@@ -108,19 +111,24 @@ function human(r: CheckReport, all: boolean): string {
       ]),
     );
   }
-  const teams = r.matrix.teams;
-  if (teams.length <= MATRIX_TABLE_LIMIT) {
-    out += 'Team isolation matrix (row → column reachable on some port):\n';
+  // Teams, then the engines' namespaces: who reaches whom on some port.
+  const names = [...r.matrix.teams, ...r.matrix.engines];
+  if (names.length <= MATRIX_TABLE_LIMIT) {
+    out += 'Team isolation matrix, engine namespaces included (row → column reachable on some port):\n';
     out += table(
-      ['from \\ to', ...teams],
-      teams.map((from) => [
+      ['from \\ to', ...names],
+      names.map((from) => [
         from,
-        ...teams.map((to) => (from === to ? '·' : r.matrix.reachable[from]!.includes(to) ? 'yes' : 'no')),
+        ...names.map((to) => (from === to ? '·' : r.matrix.reachable[from]!.includes(to) ? 'yes' : 'no')),
       ]),
     );
   } else {
-    const edges = teams.reduce((n, t) => n + r.matrix.reachable[t]!.length, 0);
-    out += `Team isolation matrix: ${teams.length}×${teams.length}, ${edges} allowed team pairs (use --output json for the full matrix)\n`;
+    const teams = r.matrix.teams;
+    const edges = teams.reduce(
+      (n, t) => n + r.matrix.reachable[t]!.filter((to) => teams.includes(to)).length,
+      0,
+    );
+    out += `Team isolation matrix: ${teams.length}×${teams.length}, ${edges} allowed team pairs, ${r.matrix.engines.length} engine namespaces (use --output json for the full matrix)\n`;
   }
   return out;
 }

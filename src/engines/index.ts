@@ -1,0 +1,11 @@
+/** Every engine the tree can install, in the order their components are listed. */
+import { argoCd } from './argo-cd.js';
+import { certManager } from './cert-manager.js';
+import { externalSecrets } from './external-secrets.js';
+import { ingressNginx } from './ingress-nginx.js';
+import { kyverno } from './kyverno.js';
+import type { Engine } from './types.js';
+
+export type { Engine, EngineNetwork, EnginePort, HelmChart, PodSecurityLevel } from './types.js';
+
+export const ENGINES: readonly Engine[] = [argoCd, certManager, externalSecrets, ingressNginx, kyverno];
