@@ -12,11 +12,12 @@
 // (map of T) — prefixes nest — or null for scalars and free-form values (RawExtension, JSON,
 // `{}`; these carry `x-kubernetes-preserve-unknown-fields` in the CRDs, so anything goes).
 // Fields come from the generated classes' bodies, which flatten Go's embedded structs.
-// Run `npm run gen:k8s` after upgrading kubernetes-models or a CRD model package; the output is
+// Run `npm run gen:k8s` (`node scripts/gen-k8s-fields.mjs [--out DIR]`) after upgrading kubernetes-models or a CRD model package; the output is
 // deterministic (sorted keys, no timestamps); never edit it by hand.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const rootOf = (p) => dirname(require.resolve(`${p}/package.json`));
@@ -156,9 +157,15 @@ const sorted = (o) =>
   );
 const baseOf = (ref) => ref.replace(/^(?:\[\]|\{\})*/, '');
 
+// `--out DIR` writes the same files under DIR instead of the repository (the test that the
+// committed tables are up to date compares the two).
+const outAt = process.argv.indexOf('--out');
+const outRoot =
+  outAt > 0 ? resolvePath(process.argv[outAt + 1]) : fileURLToPath(new URL('..', import.meta.url));
+
 function write(relPath, data) {
-  const target = new URL(`../${relPath}`, import.meta.url);
-  mkdirSync(dirname(target.pathname), { recursive: true });
+  const target = join(outRoot, relPath);
+  mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, `${JSON.stringify(data)}\n`);
 }
 
