@@ -117,7 +117,8 @@ function parseRoot(root) {
         if (name === 'kind' && /^"[^"]+"$/.test(t)) kind = t.slice(1, -1);
       }
       types[canonical] = fields;
-      if (apiVersion && kind && !kind.endsWith('List'))
+      // A kind is a model with its own apiVersion and kind (not a type that embeds TypeMeta).
+      if (apiVersion && kind && !kind.endsWith('List') && /\bstatic kind: /.test(text))
         kinds[`${apiVersion}/${kind}`] = { type: canonical, module: relative(root, file).slice(0, -5) };
     } else if (alias) {
       const canonical = canonicalOf(alias[1]);
