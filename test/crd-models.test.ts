@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import kinds from '../src/generated/crd-kinds.json' with { type: 'json' };
 import { crdTypes, crdValidatorFor } from '../src/k8s/crd-validators.js';
-import { CRD_MODELS, type CrdKind, crdKind } from '../src/k8s/crds.js';
+import { CRD_MODELS, type CrdKind, crdKind, isKnownCustomResource } from '../src/k8s/crds.js';
 import { builtInTypes } from '../src/k8s/validators.js';
 import { ROOT, tempDir } from './helpers.js';
 
@@ -93,6 +93,10 @@ describe('CRD model packages', () => {
   it('lookups ignore prototype names', async () => {
     expect(crdKind('__proto__', '')).toBeUndefined();
     expect(crdKind('constructor', 'x')).toBeUndefined();
+    expect(isKnownCustomResource('__proto__', 'constructor')).toBe(false);
+    expect(isKnownCustomResource('kyverno.io/v1', 'ClusterPolicy')).toBe(true);
+    expect(isKnownCustomResource('cert-manager.io/v1', 'Certificate')).toBe(true);
+    expect(isKnownCustomResource('v1', 'ConfigMap')).toBe(false);
     expect(builtInTypes('constructor')).toBeUndefined();
     expect(builtInTypes('__proto__')).toBeUndefined();
     expect((await crdTypes('cert-manager'))('hasOwnProperty')).toBeUndefined();

@@ -81,7 +81,7 @@ export function crdKind(apiVersion: string, kind: string): CrdKind | undefined {
 const WITHOUT_MODEL: ReadonlyMap<string, string> = new Map([
   [
     'kyverno.io',
-    'no Kyverno model package is installed (only the engines of @kubernetes-models/{argo-cd,argo-rollouts,cert-manager,external-secrets,prometheus-operator} are)',
+    'no Kyverno model package is installed (@kubernetes-models/kyverno is not a dependency; the installed models cover Argo CD, Argo Rollouts, cert-manager, External Secrets and prometheus-operator)',
   ],
 ]);
 
@@ -95,4 +95,9 @@ export const KNOWN_CRDS: ReadonlySet<string> = new Set([
 export function withoutModelReason(apiVersion: string, kind: string): string | undefined {
   if (!KNOWN_CRDS.has(`${apiVersion}/${kind}`)) return undefined;
   return WITHOUT_MODEL.get(apiVersion.split('/')[0] ?? '');
+}
+
+/** Whether a kind is a custom resource the platform knows: modelled, or known without a model. */
+export function isKnownCustomResource(apiVersion: string, kind: string): boolean {
+  return crdKind(apiVersion, kind) !== undefined || KNOWN_CRDS.has(`${apiVersion}/${kind}`);
 }
