@@ -7,11 +7,12 @@ import {
   isLabelValue,
 } from '../core/names.js';
 import { minorOf, servedProblem } from '../k8s/api-versions.js';
-import { KNOWN_CRDS } from '../k8s/crds.js';
+import { crdKind, withoutModelReason } from '../k8s/crds.js';
 import { type K8sObject, objectRef } from '../k8s/object.js';
 import { resourceForKind } from '../k8s/resources.js';
 import { compileSelector, type LabelSelector } from '../k8s/selector.js';
 import { structuralErrors, typeForKind, unknownFields, validatorFor } from '../k8s/validators.js';
+import { customResourceSchemaProblems } from './crd-schema.js';
 import { type Finding, pointerToPath } from './finding.js';
 import { podSpecAt, podSpecProblems } from './pod-validation.js';
 
@@ -48,18 +49,23 @@ export async function checkSchema(objects: readonly K8sObject[], k8sVersion: str
     const fail = (ruleId: string, path: string, message: string, fix?: string) =>
       out.push({ ruleId, status: 'fail', resource, path, message, ...(fix ? { fix } : {}) });
     const typeName = typeForKind(o.apiVersion, o.kind);
-    if (!typeName && KNOWN_CRDS.has(`${o.apiVersion}/${o.kind}`)) {
-      out.push({
-        ruleId: 'schema.crd',
-        status: 'skip',
-        resource,
-        path: '',
-        message: `${o.apiVersion} ${o.kind} is a custom resource; its fields are not validated offline yet`,
-      });
+    const model = typeName ? undefined : crdKind(o.apiVersion, o.kind);
+    if (model) {
+      // An engine's custom resource: its model package's schema, then the checks every object gets.
+      for (const p of await customResourceSchemaProblems(o, model)) fail(p.ruleId, p.path, p.message, p.fix);
       for (const p of customResourceProblems(o)) fail('schema.invalid', p.path, p.message);
-      continue;
-    }
-    if (!typeName) {
+    } else if (!typeName) {
+      const reason = withoutModelReason(o.apiVersion, o.kind);
+      if (reason) {
+        out.push({
+          ruleId: 'schema.crd',
+          status: 'skip',
+          resource,
+          path: '',
+          message: `${o.apiVersion} ${o.kind} is a custom resource whose fields are not validated offline: ${reason}`,
+        });
+        continue;
+      }
       fail(
         'schema.unknown-kind',
         'kind',
@@ -67,21 +73,22 @@ export async function checkSchema(objects: readonly K8sObject[], k8sVersion: str
         'use a built-in kind or install its CRD',
       );
       continue;
-    }
-    const served = servedProblem(o.apiVersion, o.kind, k8sVersion);
-    if (served) fail('schema.api-version', 'apiVersion', `${served}; the target is ${k8sVersion}`);
-    const validate = await validatorFor(o.apiVersion, o.kind);
-    if (validate) {
-      for (const e of structuralErrors(validate, o))
-        fail('schema.invalid', pointerToPath(e.pointer), e.message);
-    }
-    for (const e of unknownFields(o, typeName)) {
-      fail(
-        'schema.unknown-field',
-        pointerToPath(e.pointer),
-        e.message,
-        'remove the field or fix its spelling',
-      );
+    } else {
+      const served = servedProblem(o.apiVersion, o.kind, k8sVersion);
+      if (served) fail('schema.api-version', 'apiVersion', `${served}; the target is ${k8sVersion}`);
+      const validate = await validatorFor(o.apiVersion, o.kind);
+      if (validate) {
+        for (const e of structuralErrors(validate, o))
+          fail('schema.invalid', pointerToPath(e.pointer), e.message);
+      }
+      for (const e of unknownFields(o, typeName)) {
+        fail(
+          'schema.unknown-field',
+          pointerToPath(e.pointer),
+          e.message,
+          'remove the field or fix its spelling',
+        );
+      }
     }
     const name = nameProblem(o.kind, o.metadata?.name);
     if (name) fail('schema.name', 'metadata.name', name);

@@ -15,43 +15,77 @@ const table = fields as FieldTable;
 export const SCHEMA_SOURCE = table.generatedFrom;
 
 export function typeForKind(apiVersion: string, kind: string): string | undefined {
-  return table.kinds[`${apiVersion}/${kind}`];
+  const key = `${apiVersion}/${kind}`;
+  return Object.hasOwn(table.kinds, key) ? table.kinds[key] : undefined;
 }
+
+/** A type's fields: name → `T`, `[]T`, `{}T` (prefixes nest) or null (scalar, free-form). */
+export type TypeFields = Readonly<Record<string, string | null>>;
+export type TypeLookup = (name: string) => TypeFields | undefined;
+
+/** The built-in types (kubernetes-models); custom resource tables fall back to it. */
+export const builtInTypes: TypeLookup = (name) =>
+  Object.hasOwn(table.types, name) ? table.types[name] : undefined;
 
 export interface StructuralError {
   readonly pointer: string;
   readonly message: string;
 }
 
-/** Fields not in the schema of their type, as JSON pointers. */
-export function unknownFields(value: unknown, typeName: string, pointer = ''): StructuralError[] {
-  const type = table.types[typeName];
-  if (!type || value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Fields not in the schema of their type, as JSON pointers. Own keys only: `__proto__` or
+ * `constructor` in a manifest are fields like any other (unknown), never Object.prototype's.
+ */
+export function unknownFields(
+  value: unknown,
+  typeName: string,
+  lookup: TypeLookup = builtInTypes,
+  pointer = '',
+): StructuralError[] {
   const out: StructuralError[] = [];
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-    const p = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (!(key in type)) {
+  walk(value, typeName, lookup, pointer, out);
+  return out;
+}
+
+function walk(
+  value: unknown,
+  ref: string,
+  lookup: TypeLookup,
+  pointer: string,
+  out: StructuralError[],
+): void {
+  if (ref.startsWith('[]')) {
+    if (Array.isArray(value))
+      for (const [i, item] of value.entries()) walk(item, ref.slice(2), lookup, `${pointer}/${i}`, out);
+    return;
+  }
+  if (ref.startsWith('{}')) {
+    if (isObject(value))
+      for (const [k, v] of Object.entries(value))
+        walk(v, ref.slice(2), lookup, `${pointer}/${escapePointer(k)}`, out);
+    return;
+  }
+  const type = lookup(ref);
+  if (!type || !isObject(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    const p = `${pointer}/${escapePointer(key)}`;
+    if (!Object.hasOwn(type, key)) {
       out.push({
         pointer: p,
         message: `unknown field "${key}"; expected one of: ${Object.keys(type).join(', ')}`,
       });
       continue;
     }
-    const ref = type[key];
-    if (!ref) continue;
-    if (ref.startsWith('[]')) {
-      if (Array.isArray(child))
-        for (const [i, item] of child.entries()) out.push(...unknownFields(item, ref.slice(2), `${p}/${i}`));
-    } else if (ref.startsWith('{}')) {
-      if (child && typeof child === 'object') {
-        for (const [k, v] of Object.entries(child)) out.push(...unknownFields(v, ref.slice(2), `${p}/${k}`));
-      }
-    } else out.push(...unknownFields(child, ref, p));
+    const childRef = type[key];
+    if (childRef) walk(child, childRef, lookup, p, out);
   }
-  return out;
 }
 
-type Validate = (data: unknown) => void;
+export type Validate = (data: unknown) => void;
 const cache = new Map<string, Promise<Validate | undefined>>();
 
 /** The kubernetes-models validator of a kind, loaded on first use. */
