@@ -54,7 +54,12 @@ export function runAnalysis(
   const problems = thresholdProblems(thresholds);
   if (problems.length > 0) {
     // Upstream marks a run with an invalid spec Error before measuring anything.
-    return { phase: 'Error', message: `Analysis spec invalid: ${problems.join('; ')}`, metrics: [], samplesUsed: 0 };
+    return {
+      phase: 'Error',
+      message: `Analysis spec invalid: ${problems.join('; ')}`,
+      metrics: [],
+      samplesUsed: 0,
+    };
   }
   if (!Array.isArray(samples)) {
     return { phase: 'Error', message: 'measurements: expected an array', metrics: [], samplesUsed: 0 };
@@ -108,10 +113,17 @@ function runPhase(metrics: readonly Open[], terminating: boolean): { phase: Anal
     }
   }
   if (worst !== undefined && (terminating || everythingCompleted)) return { phase: worst, message };
-  if (metrics.every((m) => m.tally.measurements === 0)) return { phase: 'Pending', message: 'no measurements yet' };
+  if (metrics.every((m) => m.tally.measurements === 0))
+    return { phase: 'Pending', message: 'no measurements yet' };
   return { phase: 'Running', message: 'waiting for more measurements' };
 }
 
 function outcome(m: Open): MetricOutcome {
-  return { name: m.name, phase: m.assessed.phase, message: m.assessed.message, tally: m.tally, measurements: m.measurements };
+  return {
+    name: m.name,
+    phase: m.assessed.phase,
+    message: m.assessed.message,
+    tally: m.tally,
+    measurements: m.measurements,
+  };
 }

@@ -52,7 +52,13 @@ export function tally(t: MetricTally, phase: MeasurementPhase): MetricTally {
     case 'Failed':
       return { ...t, measurements, failed: t.failed + 1, count: t.count + 1, consecutiveError: 0 };
     case 'Inconclusive':
-      return { ...t, measurements, inconclusive: t.inconclusive + 1, count: t.count + 1, consecutiveError: 0 };
+      return {
+        ...t,
+        measurements,
+        inconclusive: t.inconclusive + 1,
+        count: t.count + 1,
+        consecutiveError: 0,
+      };
     case 'Error':
       return { ...t, measurements, error: t.error + 1, consecutiveError: t.consecutiveError + 1 };
   }

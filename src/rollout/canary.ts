@@ -85,7 +85,14 @@ export function runCanary(
         return stop({ status: 'aborted', weight: 0, reason, step: index });
       }
       weight = w;
-      verdicts.push({ index, kind: 'setWeight', weight, at, verdict: 'done', message: `canary weight ${w}%` });
+      verdicts.push({
+        index,
+        kind: 'setWeight',
+        weight,
+        at,
+        verdict: 'done',
+        message: `canary weight ${w}%`,
+      });
     } else if (step !== null && typeof step === 'object' && 'pause' in step) {
       const s = pauseSeconds(step.pause?.duration);
       if (s === 'invalid') {
@@ -108,12 +115,26 @@ export function runCanary(
       analysisIndex++;
       at += result.samplesUsed * (durationSeconds(t.interval ?? '') ?? 0);
       const message = result.message || `analysis ${result.phase}`;
-      verdicts.push({ index, kind: 'analysis', weight, at, verdict: result.phase, message, analysis: result });
+      verdicts.push({
+        index,
+        kind: 'analysis',
+        weight,
+        at,
+        verdict: result.phase,
+        message,
+        analysis: result,
+      });
       if (result.phase === 'Failed' || result.phase === 'Error') {
-        return stop({ status: 'aborted', weight: 0, reason: `${name} ${result.phase}: ${message}`, step: index });
+        return stop({
+          status: 'aborted',
+          weight: 0,
+          reason: `${name} ${result.phase}: ${message}`,
+          step: index,
+        });
       }
       if (result.phase !== 'Successful') {
-        const why = result.phase === 'Inconclusive' ? 'inconclusive analysis' : 'analysis has too few measurements';
+        const why =
+          result.phase === 'Inconclusive' ? 'inconclusive analysis' : 'analysis has too few measurements';
         return stop({ status: 'paused', weight, reason: `${name}: ${why}: ${message}`, step: index });
       }
     } else {

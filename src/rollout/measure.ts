@@ -68,7 +68,11 @@ function errorRatio(s: IntervalSample, t: AnalysisThresholds): Measurement {
   if (ratio > t.maxErrorRatio) {
     return { phase: 'Failed', value: ratio, message: `error ratio ${fmt(ratio)} > ${fmt(t.maxErrorRatio)}` };
   }
-  return { phase: 'Successful', value: ratio, message: `error ratio ${fmt(ratio)} <= ${fmt(t.maxErrorRatio)}` };
+  return {
+    phase: 'Successful',
+    value: ratio,
+    message: `error ratio ${fmt(ratio)} <= ${fmt(t.maxErrorRatio)}`,
+  };
 }
 
 function latency(value: number | undefined, max: number, label: string): Measurement {

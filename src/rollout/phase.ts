@@ -11,7 +11,14 @@ export type AnalysisPhase = MeasurementPhase | 'Pending' | 'Running';
 
 // argo-rollouts utils/analysis/helpers.go `analysisStatusOrder`: best to worst. Error is worse
 // than Inconclusive and better than Failed; a run takes the worst of its metrics.
-const ORDER: readonly AnalysisPhase[] = ['Successful', 'Running', 'Pending', 'Inconclusive', 'Error', 'Failed'];
+const ORDER: readonly AnalysisPhase[] = [
+  'Successful',
+  'Running',
+  'Pending',
+  'Inconclusive',
+  'Error',
+  'Failed',
+];
 
 /** argo-rollouts `IsWorse(current, new)`. */
 export function isWorse(current: AnalysisPhase, next: AnalysisPhase): boolean {

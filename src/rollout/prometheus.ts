@@ -63,7 +63,12 @@ export function errorRatioQuery(t: QueryTarget, interval: string, minRequests: n
 }
 
 /** A latency quantile (0.95, 0.99) of the version's requests in seconds. */
-export function latencyQuery(quantile: number, t: QueryTarget, interval: string, minRequests: number): string {
+export function latencyQuery(
+  quantile: number,
+  t: QueryTarget,
+  interval: string,
+  minRequests: number,
+): string {
   if (!(quantile > 0 && quantile < 1)) throw new TypeError(`quantile: expected (0, 1), received ${quantile}`);
   const buckets = `sum by (le) (rate(${DURATION_METRIC}_bucket${selector(t)}${range(interval)}))`;
   return `histogram_quantile(${quantile}, ${buckets}) ${trafficGuard(t, interval, minRequests)}`;
@@ -107,7 +112,8 @@ const SAFE_VALUE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$/;
 
 /** The metric's threshold and query, by name. */
 function metricQuery(name: MetricName, t: QueryTarget, a: AnalysisThresholds, interval: string) {
-  if (name === 'error-ratio') return { max: a.maxErrorRatio, query: errorRatioQuery(t, interval, a.minRequests) };
+  if (name === 'error-ratio')
+    return { max: a.maxErrorRatio, query: errorRatioQuery(t, interval, a.minRequests) };
   const q = name === 'latency-p95' ? 0.95 : 0.99;
   const max = (name === 'latency-p95' ? a.maxP95Seconds : a.maxP99Seconds) as number;
   return { max, query: latencyQuery(q, t, interval, a.minRequests) };
@@ -122,7 +128,11 @@ function metricQuery(name: MetricName, t: QueryTarget, a: AnalysisThresholds, in
 export function analysisTemplate(o: AnalysisTemplateOptions): Record<string, unknown> {
   const problems = thresholdProblems(o.thresholds);
   if (problems.length > 0) throw new TypeError(`analysisTemplate ${o.name}: ${problems.join('; ')}`);
-  for (const [key, value] of Object.entries({ model: o.model, version: o.version, namespace: o.scrapeNamespace })) {
+  for (const [key, value] of Object.entries({
+    model: o.model,
+    version: o.version,
+    namespace: o.scrapeNamespace,
+  })) {
     // Argo pastes argument values into the query verbatim: only plain names are safe there.
     if (value !== undefined && !SAFE_VALUE.test(value)) {
       throw new TypeError(`analysisTemplate ${o.name}: ${key} ${JSON.stringify(value)} is not a plain name`);
