@@ -25,7 +25,7 @@ export interface Adapted {
 
 export async function adaptToServer(o: K8sObject, discovery: Discovery): Promise<Adapted> {
   const fb = Object.hasOwn(FALLBACKS, o.apiVersion) ? FALLBACKS[o.apiVersion] : undefined;
-  if (!fb || !fb.kinds.includes(o.kind)) return { object: o };
+  if (!fb?.kinds.includes(o.kind)) return { object: o };
   if (await discovery.resourceFor(o.apiVersion, o.kind)) return { object: o };
   if (!(await discovery.resourceFor(fb.to, o.kind))) return { object: o };
   return {
