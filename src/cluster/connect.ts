@@ -151,7 +151,15 @@ export class Cluster {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const reqOpts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
-    await this.config.applyToHTTPSOptions(reqOpts);
+    try {
+      await this.config.applyToHTTPSOptions(reqOpts);
+    } catch (err) {
+      // Credentials that cannot be loaded (missing cert files, failing exec plugins, http
+      // without insecure-skip-tls-verify) are a kubeconfig problem, not an internal error.
+      throw new ClusterUnavailable(
+        `cannot use the credentials of context "${this.context}" for ${this.server}: ${(err as Error).message}`,
+      );
+    }
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string | number> = { ...(reqOpts.headers as Record<string, string>) };
     if (payload !== undefined) {
