@@ -5,6 +5,7 @@ import {
   GROUP_KINDS_ANNOTATION,
   inventoryFromParent,
   inventoryOf,
+  type LiveMember,
   NAMESPACES_ANNOTATION,
   PART_OF_LABEL,
   parentObject,
@@ -143,7 +144,7 @@ describe('ApplySet (KEP-3659)', () => {
   it('prunes exactly the labelled members that left the tree', () => {
     const id = 'applyset-abc-v1';
     const desired = [obj('Namespace', 'keep'), obj('Role', 'r', 'keep', 'rbac.authorization.k8s.io/v1')];
-    const live = [
+    const live: LiveMember[] = [
       { apiVersion: 'v1', kind: 'Namespace', name: 'keep', labels: { [PART_OF_LABEL]: id } },
       { apiVersion: 'v1', kind: 'Namespace', name: 'gone', labels: { [PART_OF_LABEL]: id } },
       // same object, listed at another version: still kept
