@@ -173,11 +173,9 @@ describe('mlp against a real API server', () => {
       'configmap/another-tool',
     );
     kubectl('-n', 'ml-team', 'delete', 'configmap', 'another-tool');
-    // Restore app-team for whoever runs next (its namespace may still be terminating).
-    for (let i = 0; i < 60; i++) {
-      const back = await applyJson(full, '--timeout', '60s');
-      if (back.code === 0) break;
-      await new Promise((res) => setTimeout(res, 2000));
-    }
+    // Restore app-team for whoever runs next: first wait until its namespace is really gone.
+    for (let i = 0; i < 120 && kubectl('get', 'ns', '-o', 'name').includes('namespace/app-team'); i++)
+      await new Promise((res) => setTimeout(res, 1000));
+    expect((await applyJson(full)).code).toBe(0);
   });
 });
