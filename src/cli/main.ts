@@ -10,6 +10,8 @@ import { EXIT, type Io, processIo, UsageError } from './io.js';
  */
 const commands = {
   admit: () => import('./commands/admit.js'),
+  apply: () => import('./commands/apply.js'),
+  bootstrap: () => import('./commands/bootstrap.js'),
   canI: () => import('./commands/can-i.js'),
   check: () => import('./commands/check.js'),
   diff: () => import('./commands/diff.js'),
@@ -18,6 +20,7 @@ const commands = {
   reach: () => import('./commands/reach.js'),
   synth: () => import('./commands/synth.js'),
   up: () => import('./commands/up.js'),
+  verify: () => import('./commands/verify.js'),
   whoCan: () => import('./commands/who-can.js'),
 };
 
@@ -136,13 +139,74 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('diff')
-    .description('diff two environments, or an environment against a directory (exit 1 when they differ)')
-    .argument('<env>', 'environment')
+    .description(
+      'diff two environments, an environment against a directory, or (--live) against the cluster (exit 1 when they differ)',
+    )
+    .argument('[env]', 'environment (or -e ENV)')
     .argument('[other]', 'second environment')
+    .option('-e, --env <environment>', 'environment (with --live)')
     .option('--against <dir>', 'compare the rendered tree with this directory, e.g. gitops/local')
+    .option(
+      '--live',
+      'compare with the live cluster: server-side dry-run apply vs live objects, like kubectl diff',
+    )
     .addOption(specOption())
     .addOption(outputOption())
-    .action(async (env, other, opts) => setExit((await commands.diff()).diffCommand(env, other, opts, io)));
+    .option('--kubeconfig <file>', 'kubeconfig (with --live; default: $KUBECONFIG, ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (with --live)')
+    .action(async (env, other, opts) =>
+      setExit(
+        opts.live
+          ? await (await commands.diff()).liveDiffCommand(env, other, opts, io)
+          : (await commands.diff()).diffCommand(env ?? opts.env, other, opts, io),
+      ),
+    );
+
+  /** What every command that talks to a cluster takes. */
+  const clusterOptions = (c: Command) =>
+    c
+      .addOption(specOption())
+      .addOption(envOption())
+      .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else ~/.kube/config)')
+      .option('--context <name>', 'kubeconfig context (default: its current-context)')
+      .addOption(outputOption());
+
+  clusterOptions(
+    program
+      .command('apply')
+      .description(
+        'server-side apply of the tree to the cluster, in sync-wave order, with ApplySet prune (exit 1 when an object fails)',
+      ),
+  )
+    .option('--dry-run <mode>', 'server: the API server validates and admits, nothing is stored')
+    .option('--prune', 'delete members of this ApplySet that are no longer in the tree')
+    .option('--timeout <duration>', 'longest wait for a namespace or a CRD', '5m')
+    .action(async (opts) => setExit(await (await commands.apply()).applyCommand(opts, io)));
+
+  clusterOptions(
+    program
+      .command('verify')
+      .description(
+        "ask the live API server the offline proof's questions (RBAC, quota, Pod Security, policies, drift); exit 1 on any disagreement",
+      ),
+  )
+    .option('--timeout <duration>', 'longest wait for quota status to be observed', '30s')
+    .action(async (opts) => setExit(await (await commands.verify()).verifyCommand(opts, io)));
+
+  clusterOptions(
+    program
+      .command('bootstrap')
+      .description(
+        'install Argo CD (upstream manifest, pinned release), then the AppProjects and the root Application',
+      ),
+  )
+    .option('--print', 'write what would be applied to stdout instead of applying it')
+    .option(
+      '--argocd-manifest <file|url>',
+      'the Argo CD install manifest (default: the pinned release on GitHub)',
+    )
+    .option('--timeout <duration>', 'longest wait for a namespace or a CRD', '5m')
+    .action(async (opts) => setExit(await (await commands.bootstrap()).bootstrapCommand(opts, io)));
 
   program
     .command('policy')

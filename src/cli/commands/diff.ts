@@ -45,7 +45,13 @@ export function diffTrees(
   return out;
 }
 
-export function diffCommand(first: string, second: string | undefined, opts: DiffOptions, io: Io): number {
+export function diffCommand(
+  first: string | undefined,
+  second: string | undefined,
+  opts: DiffOptions,
+  io: Io,
+): number {
+  if (!first) throw new UsageError('give an environment: mlp diff ENV [OTHER | --against DIR | --live]');
   if (second && opts.against)
     throw new UsageError('give either two environments or one environment and --against DIR, not both');
   if (!second && !opts.against)
@@ -73,4 +79,60 @@ export function diffCommand(first: string, second: string | undefined, opts: Dif
     ),
   );
   return changes.length === 0 ? EXIT.ok : EXIT.failed;
+}
+
+export interface LiveDiffOptions {
+  readonly file?: string;
+  readonly env?: string;
+  readonly against?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly output: OutputFormat;
+}
+
+/** `mlp diff -e ENV --live`: what `mlp apply` would change in the cluster (src/cluster/live-diff.ts). */
+export async function liveDiffCommand(
+  first: string | undefined,
+  second: string | undefined,
+  opts: LiveDiffOptions,
+  io: Io,
+): Promise<number> {
+  if (second || opts.against)
+    throw new UsageError(
+      '--live compares one environment with the cluster: drop the second environment and --against',
+    );
+  if (first && opts.env && first !== opts.env)
+    throw new UsageError(`environment given twice: ${first} and -e ${opts.env}`);
+  const name = first ?? opts.env ?? 'local';
+  const { liveDiff } = await import('../../cluster/live-diff.js');
+  const { parentRefFor } = await import('../../cluster/applyset.js');
+  const { Discovery } = await import('../../cluster/discovery.js');
+  const { connectCluster, withCluster } = await import('./apply.js');
+  const spec = openSpec(opts, io);
+  const env = environment(spec, name);
+  const components = synthesize(env);
+  return withCluster(async () => {
+    const cluster = await connectCluster(opts);
+    const diffs = await liveDiff(
+      cluster,
+      new Discovery(cluster),
+      components,
+      parentRefFor(env.platform.name, env.environment),
+    );
+    io.stdout(
+      emit(
+        opts.output,
+        {
+          environment: env.environment,
+          server: cluster.server,
+          changes: diffs.map(({ ref, change, note }) => ({ ref, change, ...(note ? { note } : {}) })),
+        },
+        () =>
+          diffs.length === 0
+            ? 'no differences\n'
+            : diffs.map((d) => (d.note ? `# ${d.ref}: ${d.note}\n${d.patch}` : d.patch)).join(''),
+      ),
+    );
+    return diffs.length === 0 ? EXIT.ok : EXIT.failed;
+  });
 }
