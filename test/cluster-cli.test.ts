@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
@@ -156,7 +156,7 @@ describe('bootstrap', () => {
     expect(checkDigest(Buffer.from('x'), 'f', '0.0.0').digest).toBe('unpinned');
   });
 
-  it('--print: namespace argocd first, namespaced objects placed in it; no root in the tree → exit 2', async () => {
+  it('--print: namespace argocd first, namespaced objects placed in it, then the AppProjects and the root', async () => {
     const r = await mlp([
       'bootstrap',
       '-e',
@@ -165,7 +165,7 @@ describe('bootstrap', () => {
       '--argocd-manifest',
       'testdata/cluster/argocd-mini.yaml',
     ]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(0);
     const docs = r.stdout.split(/^---$/m);
     expect(docs[0]).toMatch(/kind: Namespace\nmetadata:\n {2}name: argocd/);
     expect(r.stdout).toMatch(
@@ -173,7 +173,35 @@ describe('bootstrap', () => {
     );
     expect(r.stdout).toMatch(/kind: ClusterRole\nmetadata:\n {2}name: argocd-server\nrules/);
     expect(r.stdout).toMatch(/kind: AppProject\nmetadata:\n {2}name: default\n {2}namespace: argocd/);
-    expect(r.stderr).toContain('is not the digest of Argo CD v3.5.1');
+    // A file the user names is theirs to vouch for: a digest mismatch is a warning, not a refusal.
+    expect(r.stderr).toContain(`is not the digest of Argo CD v${ARGOCD_VERSION}`);
+    // The tree's projects and root come after Argo CD itself.
+    const platform = r.stdout.indexOf('kind: AppProject\nmetadata:\n  name: platform');
+    const root = r.stdout.indexOf('kind: Application\nmetadata:\n  name: mlp-root');
+    expect(platform).toBeGreaterThan(r.stdout.indexOf('name: argocd-server'));
+    expect(root).toBeGreaterThan(platform);
+  });
+
+  it('--print without gitops in the spec: Argo CD only, and exit 2 naming the missing root', async () => {
+    const dir = tempDir();
+    const spec = join(dir, 'platform.yaml');
+    const text = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8')
+      .replace(/^gitops:\n(?: {2}.*\n)+/m, '')
+      .replace(/^ {4}gitops: .*\n/m, '');
+    expect(text).not.toMatch(/^gitops:/m);
+    writeFileSync(spec, text);
+    const r = await mlp([
+      'bootstrap',
+      '-f',
+      spec,
+      '-e',
+      'local',
+      '--print',
+      '--argocd-manifest',
+      join(ROOT, 'testdata/cluster/argocd-mini.yaml'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/kind: Namespace\nmetadata:\n {2}name: argocd/);
     expect(r.stderr).toContain('has no Argo CD root Application (gitops/local/argocd/root.yaml)');
   });
 

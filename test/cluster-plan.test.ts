@@ -53,12 +53,23 @@ describe('apply order', () => {
     ]);
   });
 
-  it('plans the example tree wave by wave, namespaces first in wave 0, the kind cluster config not applied', () => {
+  it('plans the example tree wave by wave: Argo CD, engines, policies, namespaces; the kind cluster config not applied', () => {
     const env = exampleSpec().environments.get('local')!;
     const waves = planWaves(synthesize(env));
-    expect(waves.map((w) => w.wave)).toEqual([-1, 0, 1, 2]);
-    expect(waves[0]!.components).toEqual(['policies']);
-    expect(waves[1]!.objects.every((o) => o.kind === 'Namespace')).toBe(true);
+    expect(waves.map((w) => w.wave)).toEqual([-3, -2, -1, 0, 1, 2]);
+    expect(waves[0]!.components).toEqual(['argo-cd', 'argocd']);
+    expect(waves[1]!.components).toEqual(['cert-manager', 'external-secrets', 'ingress-nginx']);
+    expect(waves[2]!.components).toEqual(['policies']);
+    expect(waves[3]!.objects.every((o) => o.kind === 'Namespace')).toBe(true);
+    // The app-of-apps is bootstrap's; apply keeps the AppProjects and the engines' Applications.
+    const apps = waves.flatMap((w) => w.objects).filter((o) => o.kind === 'Application');
+    expect(apps.map((o) => o.metadata.name).sort()).toEqual([
+      'argo-cd',
+      'cert-manager',
+      'external-secrets',
+      'ingress-nginx',
+    ]);
+    expect(waves[0]!.objects.filter((o) => o.kind === 'AppProject').length).toBe(4);
     expect(
       waves.flatMap((w) => w.objects).some((o) => o.kind === 'Policy' && o.apiVersion.startsWith('audit')),
     ).toBe(false);

@@ -4,22 +4,28 @@
  */
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
+import { argoCd } from '../engines/argo-cd.js';
 import { groupOf, type K8sObject } from '../k8s/object.js';
 import { resourceForKind } from '../k8s/resources.js';
 import type { Component } from '../synth/component.js';
 
-/** Argo CD release installed by bootstrap; the integrator aligns it with the engine data. */
-export const ARGOCD_VERSION = '3.5.1';
+/**
+ * Argo CD release installed by bootstrap: the one the argo-cd engine's pinned chart ships, so
+ * when the engine's Application takes Argo CD over, it manages the same version it found.
+ */
+export const ARGOCD_VERSION = argoCd.chart.appVersion.replace(/^v/, '');
 export const ARGOCD_NAMESPACE = 'argocd';
 export const argocdManifestUrl = (version: string) =>
   `https://raw.githubusercontent.com/argoproj/argo-cd/v${version}/manifests/install.yaml`;
 
 /**
- * SHA-256 of `manifests/install.yaml` at tag v3.5.1, computed here from the blob of that tag
- * in a snapshot of github.com/argoproj/argo-cd (raw.githubusercontent.com serves blob bytes
- * unchanged). 1,917,766 bytes.
+ * SHA-256 of `manifests/install.yaml` at each tag, computed here from the blob of that tag in a
+ * snapshot of github.com/argoproj/argo-cd (raw.githubusercontent.com serves blob bytes
+ * unchanged): v3.3.9 1,883,448 bytes, v3.5.1 1,917,766 bytes. A version without an entry is
+ * installed "unpinned" (said on stderr): add its digest when the argo-cd engine is bumped.
  */
 export const ARGOCD_INSTALL_SHA256: Readonly<Record<string, string>> = {
+  '3.3.9': '0e12d46216952eb872dc2bd216da5ac834edae60647f4fe8852405bbc39ad6b5',
   '3.5.1': '795a3a972224da6a7f9d32c3e946445f062b60fb46028476715affeb688236e3',
 };
 

@@ -4,7 +4,8 @@
  * policies and quotas, service accounts, CRDs, RBAC, services, workloads, ingresses. Kinds Helm
  * does not list come last, alphabetically by kind, then by name — Helm's own tie-break.
  */
-import type { K8sObject } from '../k8s/object.js';
+import { groupOf, type K8sObject } from '../k8s/object.js';
+import { ARGOCD_COMPONENT } from '../synth/argocd.js';
 import type { Component } from '../synth/component.js';
 
 export const INSTALL_ORDER: readonly string[] = [
@@ -71,14 +72,26 @@ export interface Wave {
   readonly objects: readonly K8sObject[];
 }
 
-/** The applied components' objects grouped by wave (ascending) and sorted by kind inside each. */
+/**
+ * The app-of-apps (the root and one child Application per component) is how Argo CD delivers the
+ * tree from git; `mlp bootstrap` installs it. `mlp apply` is the path without it: it applies the
+ * components itself, so it leaves those Applications out (applied too, Argo CD would sync the
+ * same objects from git as a second owner). The AppProjects stay: engine Applications need them.
+ */
+const isDeliveryApplication = (c: Component, o: K8sObject) =>
+  c.name === ARGOCD_COMPONENT && o.kind === 'Application' && groupOf(o.apiVersion) === 'argoproj.io';
+
+/**
+ * The applied components' objects grouped by wave (ascending) and sorted by kind inside each,
+ * without the app-of-apps Applications (above).
+ */
 export function planWaves(components: readonly Component[]): Wave[] {
   const byWave = new Map<number, { components: Set<string>; objects: K8sObject[] }>();
   for (const c of components) {
     if (c.applied === false) continue;
     const entry = byWave.get(c.wave) ?? { components: new Set<string>(), objects: [] };
     entry.components.add(c.name);
-    for (const f of c.files) entry.objects.push(...f.objects);
+    for (const f of c.files) entry.objects.push(...f.objects.filter((o) => !isDeliveryApplication(c, o)));
     byWave.set(c.wave, entry);
   }
   return [...byWave.entries()]

@@ -1,30 +1,23 @@
 /**
- * Which engine serves an API group: what a CRD wait tells the user it is waiting for. A
- * parameter everywhere, so the engine data (src/engines/, when it exists) replaces this table.
+ * Which engine serves an API group: what a CRD wait tells the user it is waiting for. Taken
+ * from the engine data (src/engines/), so a new engine is known here without another table.
  */
+import { ENGINES } from '../engines/index.js';
 
 export interface Provider {
   /** Engine name, e.g. `cert-manager`. */
   readonly engine: string;
-  /** The Argo CD Application that installs it. */
+  /** The Argo CD Application that installs it (named after the engine, in the argocd namespace). */
   readonly application: string;
 }
 
 export type ProviderOf = (group: string) => Provider | undefined;
 
-/** Built-in stand-in until the engine data lands: groups of the engines issue 9 names. */
-const BUILTIN: Readonly<Record<string, Provider>> = {
-  'cert-manager.io': { engine: 'cert-manager', application: 'cert-manager' },
-  'acme.cert-manager.io': { engine: 'cert-manager', application: 'cert-manager' },
-  'external-secrets.io': { engine: 'external-secrets', application: 'external-secrets' },
-  'generators.external-secrets.io': { engine: 'external-secrets', application: 'external-secrets' },
-  'kyverno.io': { engine: 'kyverno', application: 'kyverno' },
-  'argoproj.io': { engine: 'argo-cd', application: 'argocd' },
-  'monitoring.coreos.com': { engine: 'kube-prometheus-stack', application: 'kube-prometheus-stack' },
-};
+const BY_GROUP: ReadonlyMap<string, Provider> = new Map(
+  ENGINES.flatMap((e) => e.crdGroups.map((g) => [g, { engine: e.name, application: e.name }] as const)),
+);
 
-export const defaultProviderOf: ProviderOf = (group) =>
-  Object.hasOwn(BUILTIN, group) ? BUILTIN[group] : undefined;
+export const defaultProviderOf: ProviderOf = (group) => BY_GROUP.get(group);
 
 /**
  * Groups Kubernetes serves itself: the core group, single-word groups (apps, batch, policy,

@@ -22,7 +22,7 @@ import { Discovery } from '../../cluster/discovery.js';
 import { defaultProviderOf } from '../../cluster/providers.js';
 import { renderObjects } from '../../gitops/render.js';
 import type { K8sObject } from '../../k8s/object.js';
-import type { Component } from '../../synth/component.js';
+import { allObjects, type Component } from '../../synth/component.js';
 import { synthesize } from '../../synth/platform.js';
 import { environment, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
@@ -61,7 +61,8 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
   const timeoutMs = timeoutOf(opts.timeout);
   const spec = openSpec(opts, io);
   const env = environment(spec, opts.env);
-  const { projects, root } = treeArgoObjects(synthesize(env));
+  const components = synthesize(env);
+  const { projects, root } = treeArgoObjects(components);
   const manifest = await readSource(opts, io);
   if (manifest.digest === 'mismatch') {
     const msg = `${manifest.source}: sha256 ${manifest.sha256} is not the digest of Argo CD v${ARGOCD_VERSION}'s install.yaml`;
@@ -81,11 +82,10 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
     if (err instanceof ManifestError) throw new UsageError(err.message);
     throw err;
   }
-  const namespace: K8sObject = {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name: ARGOCD_NAMESPACE },
-  };
+  // The tree's own Namespace (its Pod Security and platform labels) when it renders one.
+  const namespace: K8sObject = allObjects(components).find(
+    (o) => o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name === ARGOCD_NAMESPACE,
+  ) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ARGOCD_NAMESPACE } };
   const installNoNs = install.filter(
     (o) => !(o.kind === 'Namespace' && o.metadata.name === ARGOCD_NAMESPACE),
   );
@@ -119,7 +119,7 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
 
   // Namespace first, then Argo CD's own objects (CRDs before what uses them, by kind order),
   // then the projects and the root, which need Argo CD's CRDs established.
-  const components: Component[] = [
+  const steps: Component[] = [
     { name: 'argocd-namespace', wave: 0, files: [{ name: 'namespace.yaml', objects: [namespace] }] },
     { name: 'argocd-install', wave: 1, files: [{ name: 'install.yaml', objects: installNoNs }] },
     ...(treePart.length
@@ -144,7 +144,7 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
         prune: false,
         timeoutMs,
       },
-    ).run(components);
+    ).run(steps);
     const count = (a: string) => report.objects.filter((o) => o.action === a).length;
     io.stdout(
       emit(
