@@ -108,38 +108,51 @@ function lex(source: string): Token[] {
   return out;
 }
 
-// With the `u` flag only syntax characters may be escaped outside a class, and `-` only inside.
-const escapeRe = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-const escapeClass = (s: string): string => s.replace(/[\\\]^-]/g, '\\$&');
+type Node =
+  | { k: 'text'; v: readonly string[] }
+  | { k: 'any' }
+  | { k: 'single' }
+  | { k: 'class'; not: boolean; test: (c: string) => boolean }
+  | { k: 'anyOf'; alts: Node[][] };
 
-/** Builds the regular expression source of the gobwas AST (parser.go's tree, flattened). */
-function toRegExpSource(tokens: readonly Token[]): string {
-  // Each open `{` is a group; a separator starts the next alternative of the innermost group.
-  let out = '';
-  let depth = 0;
+/** parser.go: a sequence with nested `{…,…}` alternatives; ranges become one-rune classes. */
+function parse(tokens: readonly Token[]): Node[] {
+  const root: Node[] = [];
+  // The stack of open `{`: each entry is the alternatives node and its current sequence.
+  const open: { node: { k: 'anyOf'; alts: Node[][] }; outer: Node[] }[] = [];
+  let seq = root;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] as Token;
     switch (tok.t) {
       case 'text':
-        out += escapeRe(tok.v);
+        seq.push({ k: 'text', v: [...tok.v] });
         break;
       case 'any':
-        out += '[^]*';
+        seq.push({ k: 'any' });
         break;
       case 'single':
-        out += '[^]';
+        seq.push({ k: 'single' });
         break;
-      case 'termsOpen':
-        depth++;
-        out += '(?:';
+      case 'termsOpen': {
+        const node = { k: 'anyOf' as const, alts: [[]] as Node[][] };
+        seq.push(node);
+        open.push({ node, outer: seq });
+        seq = node.alts[0] as Node[];
         break;
-      case 'sep':
-        out += '|';
+      }
+      case 'sep': {
+        const top = open[open.length - 1];
+        if (!top) throw new GlobSyntaxError('unexpected separator');
+        seq = [];
+        top.node.alts.push(seq);
         break;
-      case 'termsClose':
-        depth--;
-        out += ')';
+      }
+      case 'termsClose': {
+        const top = open.pop();
+        if (!top) throw new GlobSyntaxError('unexpected terms close');
+        seq = top.outer;
         break;
+      }
       case 'rangeOpen': {
         let not = false;
         let lo = '';
@@ -159,37 +172,86 @@ function toRegExpSource(tokens: readonly Token[]): string {
         }
         const isRange = lo !== '' && hi !== '';
         if (isRange === (chars !== '')) throw new GlobSyntaxError('could not parse range');
-        const body = isRange ? `${escapeClass(lo)}-${escapeClass(hi)}` : escapeClass(chars);
-        out += `[${not ? '^' : ''}${body}]`;
+        const [a, b] = [lo.codePointAt(0) ?? 0, hi.codePointAt(0) ?? 0];
+        const set = new Set(chars);
+        const test = isRange
+          ? (c: string) => (c.codePointAt(0) ?? -1) >= a && (c.codePointAt(0) ?? -1) <= b
+          : (c: string) => set.has(c);
+        seq.push({ k: 'class', not, test });
         break;
       }
       default:
         throw new GlobSyntaxError(`unexpected token: ${tok.t}`);
     }
   }
-  // parser.go returns at EOF whatever is open: an unclosed `{a,b` is the group `{a,b}`.
-  return out + ')'.repeat(Math.max(depth, 0));
+  // At EOF parser.go returns the tree as it stands: an unclosed `{a,b` is the group `{a,b}`.
+  return root;
 }
 
-const cache = new Map<string, RegExp | null>();
+/**
+ * Runs a sequence over the set of positions reached so far (a Thompson-style simulation):
+ * time is linear in pattern × text, so no policy line can make a check backtrack for long.
+ */
+function run(seq: readonly Node[], text: readonly string[], from: Uint8Array): Uint8Array {
+  let cur = from;
+  const n = text.length;
+  for (const node of seq) {
+    const next = new Uint8Array(n + 1);
+    if (node.k === 'any') {
+      const first = cur.indexOf(1);
+      if (first >= 0) next.fill(1, first);
+    } else if (node.k === 'anyOf') {
+      for (const alt of node.alts) {
+        const reached = run(alt, text, cur);
+        for (let p = 0; p <= n; p++) if (reached[p]) next[p] = 1;
+      }
+    } else {
+      for (let p = 0; p <= n; p++) {
+        if (!cur[p]) continue;
+        if (node.k === 'text') {
+          const len = node.v.length;
+          if (p + len <= n && node.v.every((c, j) => text[p + j] === c)) next[p + len] = 1;
+        } else if (p < n && (node.k === 'single' || node.test(text[p] as string) !== node.not))
+          next[p + 1] = 1;
+      }
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+export interface CompiledGlob {
+  match(text: string): boolean;
+}
+
+const cache = new Map<string, CompiledGlob | null>();
 const CACHE_LIMIT = 10_000; // util/glob DefaultGlobCacheSize
 
 /** The compiled pattern, or null when gobwas/glob would fail to compile it. */
-export function compileGlob(pattern: string): RegExp | null {
+export function compileGlob(pattern: string): CompiledGlob | null {
   const hit = cache.get(pattern);
   if (hit !== undefined) return hit;
-  let re: RegExp | null;
+  let compiled: CompiledGlob | null;
   try {
-    re = new RegExp(`^(?:${toRegExpSource(lex(pattern))})$`, 'u');
-  } catch {
-    re = null;
+    const seq = parse(lex(pattern));
+    compiled = {
+      match(text: string): boolean {
+        const runes = [...text];
+        const start = new Uint8Array(runes.length + 1);
+        start[0] = 1;
+        return run(seq, runes, start)[runes.length] === 1;
+      },
+    };
+  } catch (e) {
+    if (!(e instanceof GlobSyntaxError)) throw e;
+    compiled = null;
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(pattern, re);
-  return re;
+  cache.set(pattern, compiled);
+  return compiled;
 }
 
 /** `glob.Match(pattern, text)`: the whole text must match; an invalid pattern matches nothing. */
 export function globMatch(pattern: string, text: string): boolean {
-  return compileGlob(pattern)?.test(text) ?? false;
+  return compileGlob(pattern)?.match(text) ?? false;
 }

@@ -39,7 +39,8 @@ export function loadPolicy(chunks: readonly PolicyChunk[]): PolicyLine[] {
       if (line === '' || line.startsWith('#')) return;
       const origin = pieces.length > 1 ? `${chunk.origin} line ${i + 1}` : chunk.origin;
       const read = readCsvLine(line);
-      if (!read.ok) throw new PolicyLoadError(`${origin}: error parsing policy line "${line}": ${read.error}`);
+      if (!read.ok)
+        throw new PolicyLoadError(`${origin}: error parsing policy line "${line}": ${read.error}`);
       const [key, ...values] = read.fields;
       const n = read.fields.length;
       if (!key || (key === 'g' && n !== 3) || (key === 'p' && n !== 6))

@@ -21,7 +21,12 @@ import { parse as parseYaml } from 'yaml';
 import { BUILTIN_POLICY } from './builtin-policy.js';
 import { CasbinEnforcer } from './enforcer.js';
 import { loadPolicy, type PolicyChunk, type PolicyLine, PolicyLoadError } from './policy.js';
-import { type AppProjectLike, projectPolicyChunks, projectRoleOfSubject } from './project.js';
+import {
+  type AppProjectLike,
+  projectPolicyChunks,
+  projectRoleOfSubject,
+  projectWarnings,
+} from './project.js';
 
 /** The RBAC settings of argocd-rbac-cm (here: the argo-cd chart's `configs.rbac` values). */
 export interface ArgoRbacSettings {
@@ -103,12 +108,20 @@ export function parseScopes(raw: unknown): string[] {
 }
 
 // rbacpolicy.getProjectFromRequest
-const PROJECT_SCOPED = new Set(['applicationsets', 'applications', 'repositories', 'clusters', 'logs', 'exec']);
+const PROJECT_SCOPED = new Set([
+  'applicationsets',
+  'applications',
+  'repositories',
+  'clusters',
+  'logs',
+  'exec',
+]);
 
 export class ArgoRbac {
   private readonly base: PolicyChunk[];
   private readonly global: CasbinEnforcer;
   private readonly projects = new Map<string, AppProjectLike>();
+  private readonly projectProblems = new Map<string, string[]>();
   private readonly scopes: readonly string[];
   readonly warnings: string[] = [];
 
@@ -126,14 +139,19 @@ export class ArgoRbac {
     try {
       this.global = new CasbinEnforcer(loadPolicy(this.base));
     } catch (e) {
-      if (e instanceof PolicyLoadError) throw new ArgoRbacError(`Argo CD would reject the RBAC policy: ${e.message}`);
+      if (e instanceof PolicyLoadError)
+        throw new ArgoRbacError(`Argo CD would reject the RBAC policy: ${e.message}`);
       throw e;
     }
     for (const p of settings.projects) {
       const name = p.metadata?.name;
       if (typeof name !== 'string') continue;
-      if (this.projects.has(name)) this.warnings.push(`AppProject ${name} appears twice; the first one is used`);
-      else this.projects.set(name, p);
+      if (this.projects.has(name))
+        this.warnings.push(`AppProject ${name} appears twice; the first one is used`);
+      else {
+        this.projects.set(name, p);
+        this.projectProblems.set(name, projectWarnings(name, p));
+      }
     }
   }
 
@@ -154,7 +172,9 @@ export class ArgoRbac {
     } catch (e) {
       if (!(e instanceof PolicyLoadError)) throw e;
       // rbac.go tryGetCasbinEnforcer: "fallback to default policy if project policy is invalid".
-      warnings.push(`AppProject ${project}: its role policies do not load, so Argo CD ignores them all: ${e.message}`);
+      warnings.push(
+        `AppProject ${project}: its role policies do not load, so Argo CD ignores them all: ${e.message}`,
+      );
       return this.global;
     }
   }
@@ -169,8 +189,11 @@ export class ArgoRbac {
   }
 
   private evaluateOnce(subject: ArgoSubject, request: ArgoRequest): ArgoDecision {
-    const warnings = [...this.warnings];
     const project = this.projectOf(request);
+    const warnings = [
+      ...this.warnings,
+      ...(project === undefined ? [] : (this.projectProblems.get(project) ?? [])),
+    ];
     const enf = this.enforcerFor(project, warnings);
     const denies: ArgoDecisionLine[] = [];
     const subjects: string[] = [];
@@ -227,7 +250,9 @@ export class ArgoRbac {
 
   private denied(base: Omit<ArgoDecision, 'allowed' | 'reason'>, who: string): ArgoDecision {
     const first = base.denies[0];
-    const dflt = this.settings.policyDefault ? `policy.default ${this.settings.policyDefault}` : 'policy.default is empty';
+    const dflt = this.settings.policyDefault
+      ? `policy.default ${this.settings.policyDefault}`
+      : 'policy.default is empty';
     return {
       allowed: false,
       ...(first ? { decidedBy: first } : {}),
