@@ -25,11 +25,17 @@ export interface Verdict {
 export class CasbinEnforcer {
   private readonly policies: readonly PolicyLine[];
   private readonly roles = new Map<string, string[]>();
+  private readonly bySubject = new Map<string, number[]>();
   /** `GetGroupingPolicy()`: the g lines' [member, role]. */
   readonly grouping: readonly (readonly string[])[];
 
   constructor(lines: readonly PolicyLine[]) {
     this.policies = lines.filter((l) => l.ptype === 'p');
+    this.policies.forEach((p, i) => {
+      const list = this.bySubject.get(p.values[0] as string) ?? [];
+      list.push(i);
+      this.bySubject.set(p.values[0] as string, list);
+    });
     const grouping: string[][] = [];
     for (const l of lines) {
       if (l.ptype !== 'g') continue;
@@ -42,27 +48,40 @@ export class CasbinEnforcer {
     this.grouping = grouping;
   }
 
-  /** casbin HasLink: breadth-first over roles, level by level, at most 10 links deep. */
-  hasLink(name: string, role: string): boolean {
-    if (name === role) return true;
-    let level = new Set([name]);
-    for (let depth = MAX_HIERARCHY_LEVEL; depth >= 0 && level.size > 0; depth--) {
-      const next = new Set<string>();
-      for (const n of level) {
-        if (n === role) return true;
-        for (const r of this.roles.get(n) ?? []) next.add(r);
-      }
+  /**
+   * Every role `name` has a link to, itself included (casbin HasLink: breadth-first, level by
+   * level, at most 10 links deep), so HasLink(name, role) is `reach(name).has(role)`.
+   */
+  reach(name: string): Set<string> {
+    const seen = new Set([name]);
+    let level = [name];
+    for (let depth = 1; depth <= MAX_HIERARCHY_LEVEL && level.length > 0; depth++) {
+      const next: string[] = [];
+      for (const n of level)
+        for (const r of this.roles.get(n) ?? [])
+          if (!seen.has(r)) {
+            seen.add(r);
+            next.push(r);
+          }
       level = next;
     }
-    return false;
+    return seen;
+  }
+
+  hasLink(name: string, role: string): boolean {
+    return this.reach(name).has(role);
   }
 
   enforce(sub: string, res: string, act: string, obj: string): Verdict {
+    // Only lines whose subject `sub` links to can match: look them up instead of scanning all.
+    const candidates: number[] = [];
+    for (const role of this.reach(sub)) candidates.push(...(this.bySubject.get(role) ?? []));
+    candidates.sort((a, b) => a - b);
     let allow: PolicyLine | undefined;
-    for (const p of this.policies) {
-      const [psub, pres, pact, pobj, eft] = p.values as [string, string, string, string, string];
-      if (!this.hasLink(sub, psub) || !globMatch(pres, res) || !globMatch(pact, act) || !globMatch(pobj, obj))
-        continue;
+    for (const i of candidates) {
+      const p = this.policies[i] as PolicyLine;
+      const [, pres, pact, pobj, eft] = p.values as [string, string, string, string, string];
+      if (!globMatch(pres, res) || !globMatch(pact, act) || !globMatch(pobj, obj)) continue;
       if (eft === 'deny') return { allowed: false, deny: p };
       if (eft === 'allow') allow ??= p;
     }

@@ -163,8 +163,22 @@ export class ArgoRbac {
     return req.resource === 'projects' && this.projects.has(req.object) ? req.object : undefined;
   }
 
+  private readonly perProject = new Map<string, { enforcer: CasbinEnforcer; warnings: string[] }>();
+
+  /** Like rbac.go's enforcer cache: one enforcer per project, built once. */
   private enforcerFor(project: string | undefined, warnings: string[]): CasbinEnforcer {
     if (project === undefined) return this.global;
+    let entry = this.perProject.get(project);
+    if (!entry) {
+      const w: string[] = [];
+      entry = { enforcer: this.buildProjectEnforcer(project, w), warnings: w };
+      this.perProject.set(project, entry);
+    }
+    warnings.push(...entry.warnings);
+    return entry.enforcer;
+  }
+
+  private buildProjectEnforcer(project: string, warnings: string[]): CasbinEnforcer {
     const runtime = projectPolicyChunks(project, this.projects.get(project) as AppProjectLike);
     if (runtime.length === 0) return this.global;
     try {
