@@ -1,8 +1,9 @@
 // `mlp can-i … --argocd` on a tree built by hand per the synth contract (issue 9 §2): the
 // argo-cd engine Application with configs.rbac values, and two team AppProjects.
 import { describe, expect, it } from 'vitest';
+import { argoRequestProblem } from '../src/argocd/request.js';
 import { argoRbacOfTree, policyCsvOf } from '../src/argocd/tree.js';
-import { argoCanI } from '../src/cli/commands/can-i-argocd.js';
+import { argoCanI, argoRequestOf } from '../src/cli/commands/can-i-argocd.js';
 import { UsageError } from '../src/cli/io.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { EXAMPLE, mlp } from './helpers.js';
@@ -179,6 +180,33 @@ describe('mlp can-i --argocd on a tree', () => {
       },
     ];
     expect(run(hostile, ['delete', 'applications', '__proto__/a'], 'x', ['x']).code).toBe(1);
+  });
+});
+
+describe('requests as argocd admin settings rbac can reads them', () => {
+  it.each([
+    ['app', 'applications'],
+    ['proj', 'projects'],
+    ['repo', 'repositories'],
+    ['applications', 'applications'],
+    ['__proto__', '__proto__'],
+  ])('%s → %s', (name, resource) => expect(argoRequestOf('get', name, 'a/b', {}).resource).toBe(resource));
+
+  it.each([
+    ['applications', 'sync', undefined],
+    ['applications', 'delete/apps/Deployment/ns/web', undefined],
+    ['applications', 'action/apps/Deployment/restart', undefined],
+    ['applications', 'sync/x', "'sync/x' is not a valid action for applications"],
+    ['logs', 'create', "'create' is not a valid action for logs"],
+    ['application', 'get', "'application' is not a valid resource name"],
+  ])('%s %s', (resource, action, problem) => expect(argoRequestProblem(resource, action)).toBe(problem));
+
+  it('an unknown pair is answered, with a warning', () => {
+    const r = run(TREE, ['synch', 'applications', 'ml-team/a'], 'x', ['ml-engineers']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "warning: argocd admin settings rbac can --strict: 'synch' is not a valid action for applications",
+    );
   });
 });
 

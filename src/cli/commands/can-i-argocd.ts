@@ -3,6 +3,7 @@
  * + AppProject roles), evaluated offline from the tree of one environment.
  */
 import { ArgoRbac, ArgoRbacError, type ArgoRequest, type ArgoSubject } from '../../argocd/rbac.js';
+import { argoRequestProblem, resolveArgoResource } from '../../argocd/request.js';
 import { argoRbacOfTree } from '../../argocd/tree.js';
 import type { K8sObject } from '../../k8s/object.js';
 import { EXIT, type Io, UsageError } from '../io.js';
@@ -41,7 +42,14 @@ export function argoCanI(
     ...(opts.as.includes('@') ? { email: opts.as } : {}),
     groups: opts.asGroup,
   };
-  const decision = rbac.evaluate(subject, request);
+  const problem = argoRequestProblem(request.resource, request.action);
+  const evaluated = rbac.evaluate(subject, request);
+  const decision = problem
+    ? {
+        ...evaluated,
+        warnings: [`argocd admin settings rbac can --strict: ${problem}`, ...evaluated.warnings],
+      }
+    : evaluated;
   io.stdout(
     emit(
       opts.output,
@@ -75,5 +83,5 @@ export function argoRequestOf(
     throw new UsageError(
       'with --argocd: ACTION RESOURCE OBJECT, e.g. mlp can-i sync applications ml-team/my-app --argocd',
     );
-  return { action, resource, object };
+  return { action, resource: resolveArgoResource(resource), object };
 }
