@@ -98,6 +98,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--as <user>', 'user to ask for (system:serviceaccount:NS:NAME for a service account)')
     .option('--as-group <group>', 'group of the user (repeatable); groups are never implied', collect, [])
     .option('--effective', 'follow escalation paths: pods, tokens, impersonation, bind/escalate')
+    .option(
+      '--argocd',
+      "ask Argo CD's RBAC instead: ACTION RESOURCE OBJECT, e.g. sync applications ml-team/my-app (policy.csv + AppProject roles; glob match, deny wins)",
+    )
     .addOption(outputOption())
     .action(async (verb, resource, name, opts) =>
       setExit((await commands.canI()).canICommand(verb, resource, name, opts, io)),

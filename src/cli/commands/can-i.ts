@@ -5,6 +5,7 @@ import { resolveResource } from '../../k8s/resources.js';
 import { environment, objectsOf, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { emit, type OutputFormat } from '../output.js';
+import { argoCanI, argoRequestOf } from './can-i-argocd.js';
 
 export interface CanIOptions {
   readonly file?: string;
@@ -15,6 +16,8 @@ export interface CanIOptions {
   readonly as: string;
   readonly asGroup: string[];
   readonly effective?: boolean;
+  /** Ask Argo CD's RBAC (policy.csv + AppProject roles) instead of Kubernetes'. */
+  readonly argocd?: boolean;
   readonly output: OutputFormat;
 }
 
@@ -65,6 +68,11 @@ export function canICommand(
 ): number {
   if (!opts.as)
     throw new UsageError('--as USER is required (groups are not implied: add --as-group for each)');
+  if (opts.argocd) {
+    const argoRequest = argoRequestOf(verb, target, name, opts);
+    const argoEnv = environment(openSpec(opts, io), opts.env);
+    return argoCanI(objectsOf(argoEnv), argoEnv.environment, argoRequest, opts, io);
+  }
   const request: AccessRequest = {
     user: opts.as,
     groups: opts.asGroup,
