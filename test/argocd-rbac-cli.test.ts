@@ -244,3 +244,25 @@ describe('mlp can-i --argocd: the command line', () => {
     expect(r.stderr).toContain('with --argocd: ACTION RESOURCE OBJECT');
   });
 });
+
+describe('mlp can-i --argocd on the example tree (engines and AppProjects rendered by synth)', () => {
+  const ask = async (args: string[]) => (await mlp(['can-i', ...args, '--argocd', '-f', EXAMPLE])).code;
+  it('answers from the rendered policy.csv and AppProject roles, per team and role', async () => {
+    const cases: [string[], number][] = [
+      // ml-engineers are ml-team developers: sync their own team's apps, not data-team's.
+      [['sync', 'applications', 'ml-team/*', '--as', 'e@x', '--as-group', 'ml-engineers'], 0],
+      [['sync', 'applications', 'data-team/*', '--as', 'e@x', '--as-group', 'data-engineers'], 0],
+      [['sync', 'applications', 'data-team/lake', '--as', 'e@x', '--as-group', 'ml-engineers'], 1],
+      // Viewers read but do not sync.
+      [['get', 'applications', 'ml-team/x', '--as', 'v@x', '--as-group', 'data-scientists'], 0],
+      [['sync', 'applications', 'ml-team/x', '--as', 'v@x', '--as-group', 'data-scientists'], 1],
+      // The team admin by user name; nobody else by default (policy.default is empty).
+      [['delete', 'applications', 'ml-team/x', '--as', 'ml-lead@company.com'], 0],
+      [['get', 'applications', 'ml-team/x', '--as', 'stranger@x'], 1],
+      // Platform admins are Argo CD admins; a team's group gets nothing on the platform project.
+      [['sync', 'applications', 'platform/mlp-rbac', '--as', 'a@x', '--as-group', 'platform-admins'], 0],
+      [['sync', 'applications', 'platform/mlp-rbac', '--as', 'e@x', '--as-group', 'ml-engineers'], 1],
+    ];
+    for (const [args, code] of cases) expect(await ask(args), args.join(' ')).toBe(code);
+  }, 120_000);
+});
