@@ -168,7 +168,7 @@ it('prints a sample command that works on a fresh clone, with the generated toke
   const r = await runUp(dir, async () => {});
   const line = r.stdout.split('\n').find((l) => l.includes('model alias sentiment champion 2'))!;
   expect(line).toMatch(
-    /MLP_REGISTRY_TOKEN=\$\(cat \.mlp\/registry-token\) MLFLOW_TRACKING_URI=\S+ node \S+bin\/mlp\.js model alias/,
+    /MLP_REGISTRY_TOKEN=\$\(cat \.mlp\/registry-token\) MLFLOW_TRACKING_URI=\S+ \S*node \S+bin\/mlp\.js model alias/,
   );
   expect(line).not.toMatch(/ mlp model/);
   expect(statSync(join(dir, '.mlp', 'registry-token')).mode & 0o777).toBe(0o600);
