@@ -10,8 +10,10 @@ import {
   checkDigest,
   parseManifest,
   placeInNamespace,
+  treeArgoObjects,
 } from '../src/cluster/bootstrap.js';
-import { mlp, ROOT, tempDir } from './helpers.js';
+import { synthesize } from '../src/synth/platform.js';
+import { exampleSpec, mlp, ROOT, tempDir } from './helpers.js';
 
 /** A kubeconfig pointing at `server`, with a token (no cluster needed to read it). */
 function kubeconfig(dir: string, server: string, name = 'kubeconfig', insecure = false): string {
@@ -156,7 +158,7 @@ describe('bootstrap', () => {
     expect(checkDigest(Buffer.from('x'), 'f', '0.0.0').digest).toBe('unpinned');
   });
 
-  it('--print: namespace argocd first, namespaced objects placed in it; no root in the tree → exit 2', async () => {
+  it("--print: the tree's namespace argocd first, install objects placed in it, then AppProjects and the root", async () => {
     const r = await mlp([
       'bootstrap',
       '-e',
@@ -165,16 +167,29 @@ describe('bootstrap', () => {
       '--argocd-manifest',
       'testdata/cluster/argocd-mini.yaml',
     ]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(0);
     const docs = r.stdout.split(/^---$/m);
-    expect(docs[0]).toMatch(/kind: Namespace\nmetadata:\n {2}name: argocd/);
+    expect(docs[0]).toMatch(/kind: Namespace\nmetadata:\n {2}name: argocd\n {2}labels:/);
+    expect(docs[0]).toContain('pod-security.kubernetes.io/enforce');
     expect(r.stdout).toMatch(
       /kind: ServiceAccount\nmetadata:\n {2}name: argocd-server\n {2}namespace: argocd/,
     );
     expect(r.stdout).toMatch(/kind: ClusterRole\nmetadata:\n {2}name: argocd-server\nrules/);
     expect(r.stdout).toMatch(/kind: AppProject\nmetadata:\n {2}name: default\n {2}namespace: argocd/);
+    expect(docs.at(-1)).toMatch(/kind: Application\n/);
     expect(r.stderr).toContain('is not the digest of Argo CD v3.5.1');
-    expect(r.stderr).toContain('has no Argo CD root Application (gitops/local/argocd/root.yaml)');
+  });
+
+  it('finds the root Application and the projects in the tree, and says when there is none', () => {
+    const env = exampleSpec().environments.get('local')!;
+    const components = synthesize(env);
+    const tree = treeArgoObjects(components);
+    expect(tree.root.length).toBe(1);
+    expect(tree.projects.length).toBeGreaterThan(0);
+    expect(tree.namespace?.object.metadata.name).toBe('argocd');
+    const without = treeArgoObjects(components.filter((c) => c.name !== 'argocd'));
+    expect(without.root).toEqual([]);
+    expect(without.projects).toEqual([]);
   });
 
   it('refuses non-objects, YAML errors, plain-http URLs, directories and paths that do not exist', async () => {
