@@ -1,5 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +96,44 @@ describe('no cluster reachable', () => {
     expect(r.stderr).toContain(
       `mlp: the API server at ${refusingUrl} refused the credentials of context "ctx" (401 Unauthorized): Unauthorized`,
     );
+  });
+
+  it('a server certificate the kubeconfig does not trust: said to be TLS, exit 2', async () => {
+    // A real TLS server with a self-signed certificate the kubeconfig has no CA for.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        join(dir, 'tls.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = createHttpsServer(
+      { key: readFileSync(join(dir, 'tls.key')), cert: readFileSync(join(dir, 'tls.crt')) },
+      (_q, res) => res.end('{}'),
+    );
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(tls.address() as { port: number }).port}`;
+    try {
+      const r = await mlp(['apply', '--kubeconfig', kubeconfig(dir, url, 'ktls')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `mlp: cannot reach the API server at ${url}: TLS: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)`,
+      );
+    } finally {
+      await new Promise((r) => tls.close(r));
+    }
   });
 
   it('plain http without insecure-skip-tls-verify is refused as a kubeconfig problem', async () => {
