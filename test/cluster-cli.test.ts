@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +12,10 @@ import {
   checkDigest,
   parseManifest,
   placeInNamespace,
+  treeArgoObjects,
 } from '../src/cluster/bootstrap.js';
-import { mlp, ROOT, tempDir } from './helpers.js';
+import { synthesize } from '../src/synth/platform.js';
+import { exampleSpec, mlp, ROOT, tempDir } from './helpers.js';
 
 /** A kubeconfig pointing at `server`, with a token (no cluster needed to read it). */
 function kubeconfig(dir: string, server: string, name = 'kubeconfig', insecure = false): string {
@@ -94,6 +98,44 @@ describe('no cluster reachable', () => {
     );
   });
 
+  it('a server certificate the kubeconfig does not trust: said to be TLS, exit 2', async () => {
+    // A real TLS server with a self-signed certificate the kubeconfig has no CA for.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        join(dir, 'tls.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = createHttpsServer(
+      { key: readFileSync(join(dir, 'tls.key')), cert: readFileSync(join(dir, 'tls.crt')) },
+      (_q, res) => res.end('{}'),
+    );
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(tls.address() as { port: number }).port}`;
+    try {
+      const r = await mlp(['apply', '--kubeconfig', kubeconfig(dir, url, 'ktls')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `mlp: cannot reach the API server at ${url}: TLS: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)`,
+      );
+    } finally {
+      await new Promise((r) => tls.close(r));
+    }
+  });
+
   it('plain http without insecure-skip-tls-verify is refused as a kubeconfig problem', async () => {
     const r = await mlp(['apply', '--kubeconfig', kubeconfig(dir, refusingUrl, 'khttp')]);
     expect(r.code).toBe(2);
@@ -156,7 +198,7 @@ describe('bootstrap', () => {
     expect(checkDigest(Buffer.from('x'), 'f', '0.0.0').digest).toBe('unpinned');
   });
 
-  it('--print: namespace argocd first, namespaced objects placed in it, then the AppProjects and the root', async () => {
+  it("--print: the tree's namespace argocd first, install objects placed in it, then AppProjects and the root", async () => {
     const r = await mlp([
       'bootstrap',
       '-e',
@@ -167,42 +209,27 @@ describe('bootstrap', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const docs = r.stdout.split(/^---$/m);
-    expect(docs[0]).toMatch(/kind: Namespace\nmetadata:\n {2}name: argocd/);
+    expect(docs[0]).toMatch(/kind: Namespace\nmetadata:\n {2}name: argocd\n {2}labels:/);
+    expect(docs[0]).toContain('pod-security.kubernetes.io/enforce');
     expect(r.stdout).toMatch(
       /kind: ServiceAccount\nmetadata:\n {2}name: argocd-server\n {2}namespace: argocd/,
     );
     expect(r.stdout).toMatch(/kind: ClusterRole\nmetadata:\n {2}name: argocd-server\nrules/);
     expect(r.stdout).toMatch(/kind: AppProject\nmetadata:\n {2}name: default\n {2}namespace: argocd/);
-    // A file the user names is theirs to vouch for: a digest mismatch is a warning, not a refusal.
+    expect(docs.at(-1)).toMatch(/kind: Application\n/);
     expect(r.stderr).toContain(`is not the digest of Argo CD v${ARGOCD_VERSION}`);
-    // The tree's projects and root come after Argo CD itself.
-    const platform = r.stdout.indexOf('kind: AppProject\nmetadata:\n  name: platform');
-    const root = r.stdout.indexOf('kind: Application\nmetadata:\n  name: mlp-root');
-    expect(platform).toBeGreaterThan(r.stdout.indexOf('name: argocd-server'));
-    expect(root).toBeGreaterThan(platform);
   });
 
-  it('--print without gitops in the spec: Argo CD only, and exit 2 naming the missing root', async () => {
-    const dir = tempDir();
-    const spec = join(dir, 'platform.yaml');
-    const text = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8')
-      .replace(/^gitops:\n(?: {2}.*\n)+/m, '')
-      .replace(/^ {4}gitops: .*\n/m, '');
-    expect(text).not.toMatch(/^gitops:/m);
-    writeFileSync(spec, text);
-    const r = await mlp([
-      'bootstrap',
-      '-f',
-      spec,
-      '-e',
-      'local',
-      '--print',
-      '--argocd-manifest',
-      join(ROOT, 'testdata/cluster/argocd-mini.yaml'),
-    ]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/kind: Namespace\nmetadata:\n {2}name: argocd/);
-    expect(r.stderr).toContain('has no Argo CD root Application (gitops/local/argocd/root.yaml)');
+  it('finds the root Application and the projects in the tree, and says when there is none', () => {
+    const env = exampleSpec().environments.get('local')!;
+    const components = synthesize(env);
+    const tree = treeArgoObjects(components);
+    expect(tree.root.length).toBe(1);
+    expect(tree.projects.length).toBeGreaterThan(0);
+    expect(tree.namespace?.object.metadata.name).toBe('argocd');
+    const without = treeArgoObjects(components.filter((c) => c.name !== 'argocd'));
+    expect(without.root).toEqual([]);
+    expect(without.projects).toEqual([]);
   });
 
   it('refuses non-objects, YAML errors, plain-http URLs, directories and paths that do not exist', async () => {

@@ -86,13 +86,23 @@ export function placeInNamespace(objects: readonly K8sObject[], namespace: strin
   });
 }
 
-/** The tree's Argo CD objects bootstrap applies: every AppProject, and the root Application. */
-export function treeArgoObjects(components: readonly Component[]): {
-  projects: K8sObject[];
-  root: K8sObject[];
-} {
-  const argo = components.filter((c) => c.name === 'argocd');
+export interface TreeArgo {
+  readonly projects: K8sObject[];
+  readonly root: K8sObject[];
+  /** The sync wave of the component holding the projects and the root. */
+  readonly wave: number;
+  /** The tree's own Namespace argocd (labels, Pod Security) and its wave, when it renders one. */
+  readonly namespace?: { readonly object: K8sObject; readonly wave: number };
+}
+
+/** The tree's Argo CD objects bootstrap applies: every AppProject, the root Application, the namespace. */
+export function treeArgoObjects(components: readonly Component[], namespace = ARGOCD_NAMESPACE): TreeArgo {
+  const argo = components.filter((c) => c.name === 'argocd' && c.applied !== false);
   const objects = argo.flatMap((c) => c.files.flatMap((f) => f.objects.map((o) => ({ o, file: f.name }))));
+  const ns = components
+    .filter((c) => c.applied !== false)
+    .flatMap((c) => c.files.flatMap((f) => f.objects.map((o) => ({ o, wave: c.wave }))))
+    .find(({ o }) => o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata.name === namespace);
   return {
     projects: objects
       .filter(({ o }) => o.kind === 'AppProject' && o.apiVersion.startsWith('argoproj.io/'))
@@ -103,6 +113,8 @@ export function treeArgoObjects(components: readonly Component[]): {
           o.kind === 'Application' && o.apiVersion.startsWith('argoproj.io/') && file === 'root.yaml',
       )
       .map(({ o }) => o),
+    wave: argo[0]?.wave ?? 0,
+    ...(ns ? { namespace: { object: ns.o, wave: ns.wave } } : {}),
   };
 }
 

@@ -22,7 +22,7 @@ import { Discovery } from '../../cluster/discovery.js';
 import { defaultProviderOf } from '../../cluster/providers.js';
 import { renderObjects } from '../../gitops/render.js';
 import type { K8sObject } from '../../k8s/object.js';
-import { allObjects, type Component } from '../../synth/component.js';
+import type { Component } from '../../synth/component.js';
 import { synthesize } from '../../synth/platform.js';
 import { environment, openSpec } from '../context.js';
 import { EXIT, type Io, UsageError } from '../io.js';
@@ -61,8 +61,8 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
   const timeoutMs = timeoutOf(opts.timeout);
   const spec = openSpec(opts, io);
   const env = environment(spec, opts.env);
-  const components = synthesize(env);
-  const { projects, root } = treeArgoObjects(components);
+  const tree = treeArgoObjects(synthesize(env));
+  const { projects, root } = tree;
   const manifest = await readSource(opts, io);
   if (manifest.digest === 'mismatch') {
     const msg = `${manifest.source}: sha256 ${manifest.sha256} is not the digest of Argo CD v${ARGOCD_VERSION}'s install.yaml`;
@@ -82,10 +82,12 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
     if (err instanceof ManifestError) throw new UsageError(err.message);
     throw err;
   }
-  // The tree's own Namespace (its Pod Security and platform labels) when it renders one.
-  const namespace: K8sObject = allObjects(components).find(
-    (o) => o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name === ARGOCD_NAMESPACE,
-  ) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ARGOCD_NAMESPACE } };
+  // The tree's own Namespace when it renders one (its Pod Security labels matter), else a bare one.
+  const namespace: K8sObject = tree.namespace?.object ?? {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ARGOCD_NAMESPACE },
+  };
   const installNoNs = install.filter(
     (o) => !(o.kind === 'Namespace' && o.metadata.name === ARGOCD_NAMESPACE),
   );
@@ -118,33 +120,47 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
   }
 
   // Namespace first, then Argo CD's own objects (CRDs before what uses them, by kind order),
-  // then the projects and the root, which need Argo CD's CRDs established.
-  const steps: Component[] = [
-    { name: 'argocd-namespace', wave: 0, files: [{ name: 'namespace.yaml', objects: [namespace] }] },
-    { name: 'argocd-install', wave: 1, files: [{ name: 'install.yaml', objects: installNoNs }] },
-    ...(treePart.length
-      ? [{ name: 'argocd-root', wave: 2, files: [{ name: 'root.yaml', objects: treePart }] }]
-      : []),
+  // then the projects and the root, which need Argo CD's CRDs established. Objects the tree
+  // renders join the environment's ApplySet with their own sync wave, exactly as `mlp apply`
+  // labels them (so neither command undoes the other); Argo CD's install objects form an ApplySet
+  // of their own, which `mlp apply --prune` never touches.
+  const envParent = parentRefFor(env.platform.name, env.environment);
+  const installParent = parentRefFor(env.platform.name, `${env.environment}-argocd`);
+  const one = (name: string, wave: number, objects: K8sObject[]): Component[] =>
+    objects.length ? [{ name, wave, files: [{ name: `${name}.yaml`, objects }] }] : [];
+  const steps: { parent: typeof envParent; components: Component[] }[] = [
+    {
+      parent: tree.namespace ? envParent : installParent,
+      components: one('namespace', tree.namespace?.wave ?? 0, [namespace]),
+    },
+    { parent: installParent, components: one('argocd-install', 0, installNoNs) },
+    { parent: envParent, components: one('argocd-bootstrap', tree.wave, treePart) },
   ];
   return withCluster(async () => {
     const cluster = await connectCluster(opts);
     io.stderr(
       `mlp: installing Argo CD v${ARGOCD_VERSION} into ${cluster.server} (context ${cluster.context})\n`,
     );
-    const report = await new Applier(
-      {
-        cluster,
-        discovery: new Discovery(cluster),
-        providerOf: defaultProviderOf,
-        log: (l) => io.stderr(`${l}\n`),
-      },
-      {
-        parent: parentRefFor(env.platform.name, `${env.environment}-argocd`),
-        dryRun: false,
-        prune: false,
-        timeoutMs,
-      },
-    ).run(steps);
+    const deps = {
+      cluster,
+      discovery: new Discovery(cluster),
+      providerOf: defaultProviderOf,
+      log: (l: string) => io.stderr(`${l}\n`),
+    };
+    const reports = [];
+    for (const step of steps) {
+      if (step.components.length === 0) continue;
+      const r = await new Applier(deps, { parent: step.parent, dryRun: false, prune: false, timeoutMs }).run(
+        step.components,
+      );
+      reports.push(r);
+      if (!r.ok) break;
+    }
+    const report = {
+      objects: reports.flatMap((r) => r.objects),
+      notes: [...new Set(reports.flatMap((r) => r.notes))],
+      ok: reports.every((r) => r.ok),
+    };
     const count = (a: string) => report.objects.filter((o) => o.action === a).length;
     io.stdout(
       emit(
