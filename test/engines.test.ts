@@ -5,13 +5,13 @@ import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { describe, expect, it } from 'vitest';
 import { checkCrdWaves } from '../src/check/delivery.js';
 import { runChecks } from '../src/check/run.js';
+import { argocdPolicyCsv } from '../src/engines/argo-cd-rbac.js';
 import { ENGINES } from '../src/engines/index.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { PLATFORM_EXEMPTIONS } from '../src/policy/exemptions.js';
 import { parseSpec } from '../src/spec/load.js';
 import type { ResolvedEnvironment } from '../src/spec/model.js';
 import { ENGINE_NAMESPACES } from '../src/spec/reserved.js';
-import { argocdPolicyCsv } from '../src/synth/argocd-rbac.js';
 import { allObjects, type Component, layoutOf } from '../src/synth/component.js';
 import { synthesize } from '../src/synth/platform.js';
 import { exampleSpec, exampleText, mlp } from './helpers.js';

@@ -7,7 +7,7 @@
  * (tommy351/kubernetes-models-ts third-party/argo-cd/go.mod): the same version, no lag. Newer
  * charts exist (10.x ships v3.4): we stay on the version the models describe.
  */
-import { argocdPolicyCsv } from '../synth/argocd-rbac.js';
+import { argocdPolicyCsv } from './argo-cd-rbac.js';
 import { type Engine, replicas } from './types.js';
 
 /**

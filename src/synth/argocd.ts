@@ -12,8 +12,8 @@ import { PLATFORM_PROJECT } from '../spec/reserved.js';
 
 export { PLATFORM_PROJECT };
 
+import { projectRoles } from '../engines/argo-cd-rbac.js';
 import type { Team } from '../spec/schema.js';
-import { projectRoles } from './argocd-rbac.js';
 import type { Component } from './component.js';
 import { commonLabels } from './labels.js';
 
