@@ -428,8 +428,9 @@ function modelLoadAlert(): AlertRule {
     expr: 'sum by (model, version) (increase(model_load_failures_total[15m])) > 0',
     severity: 'warning',
     summary: 'Model {{ $labels.model }} version {{ $labels.version }} fails to load',
+    // increase() extrapolates (1 failure may read 1.07): round for humans.
     description:
-      'Model {{ $labels.model }} version {{ $labels.version }} failed to download or load {{ $value }} time(s) in 15 minutes.',
+      'Model {{ $labels.model }} version {{ $labels.version }} failed to download or load about {{ $value | printf "%.0f" }} time(s) in 15 minutes.',
     runbook: {
       meaning: 'The model server cannot fetch or initialise a model version from the registry.',
       threshold: 'any load failure within 15 minutes',

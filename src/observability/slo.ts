@@ -201,8 +201,10 @@ export function recordingRules(o: Objective): RecordingRule[] {
   rules.push({
     kind: 'record',
     record: RECORD_BUDGET_REMAINING,
-    // 1 = untouched, 0 = spent, < 0 = overspent. Labels come from the recorded ratio.
+    // 1 = untouched, 0 = spent, < 0 = overspent.
     expr: `1 - ${RECORD_ERROR_RATIO}${o.window}${selectorOf(o)} / ${promqlNumber(1 - o.objective)}`,
+    // Static labels too: promtool's lint (and Prometheus' consistency) tells rules of one name apart by them.
+    labels: sliLabels(o),
   });
   return rules;
 }
