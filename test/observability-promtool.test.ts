@@ -4,7 +4,7 @@
  * silent on one that should not, burn-rate window edges, quiet services, SLI values).
  * promtool is Debian's `prometheus` package; without it the suite skips here and FAILS in CI.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,19 +12,16 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { observability } from '../src/observability/bundle.js';
 import { EXPR_CASES, PLATFORM_ALERT_CASES, SLO_ALERT_CASES, TEST_SLOS } from './promtool/cases.js';
 import { alertIndex, promtoolTests } from './promtool/generate.js';
+import { hasPromtool, inCi, PROMTOOL_MISSING, runPromtool } from './promtool/run.js';
 
 const BASE = 'https://git.example.com/platform/runbooks';
-const hasPromtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
-const inCi = process.env.CI === 'true';
-const MISSING =
-  'promtool not found: install Debian package `prometheus` (apt-get update && apt-get install -y prometheus)';
 
 if (!hasPromtool && inCi) {
   test('promtool is installed (required under CI)', () => {
-    throw new Error(MISSING);
+    throw new Error(PROMTOOL_MISSING);
   });
 } else if (!hasPromtool) {
-  console.warn(`skipping observability-promtool: ${MISSING}`);
+  console.warn(`skipping observability-promtool: ${PROMTOOL_MISSING}`);
 }
 
 const out = observability({ runbookBaseUrl: BASE, release: 'kube-prometheus-stack', slos: TEST_SLOS });
@@ -48,19 +45,7 @@ describe.skipIf(!hasPromtool)('promtool', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = (...args: string[]) =>
     spawnSync('promtool', args, { cwd: dir, encoding: 'utf8', timeout: 240_000 });
-  const runAsync = (...args: string[]) =>
-    new Promise<{ status: number | null; output: string }>((resolve, reject) => {
-      const child = spawn('promtool', args, { cwd: dir, timeout: 280_000 });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => {
-        output += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        output += d.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, output }));
-    });
+  const runAsync = (...args: string[]) => runPromtool(dir, ...args);
 
   test('check rules: the rendered rule file passes syntax and lint', () => {
     writeFileSync(join(dir, 'rules.yaml'), out.ruleFile);

@@ -70,7 +70,7 @@ export function parsePromql(expr: string): ParsedPromql {
         if (sel) selectors.push(sel);
         else
           errors.push({ offset: ref.from, message: `undecodable string in selector at offset ${ref.from}` });
-        return false;
+        // Descend anyway: lezer nests recovery (error) nodes inside the selector (`up } 1`).
       }
       return undefined;
     },
