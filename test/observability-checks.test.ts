@@ -82,7 +82,7 @@ describe('the generated rules pass their own checks', () => {
       'kube_resourcequota{type="used"} / ignoring (type) (kube_resourcequota{type="hard"} > 0) >= 0.9',
     );
     expect(md).toContain(
-      'Fires when: usage at or above 90 % of any hard limit for 15 minutes (pending for 15m first).',
+      'Fires when: usage at or above 90 % of any hard limit for 15 minutes (rule `for: 15m`).',
     );
   });
   test('every PromQL command in the runbooks parses too', () => {

@@ -164,6 +164,7 @@ export const INGRESS_NGINX: Exporter = {
         'service',
         'status',
         'host',
+        'canary',
       ],
     },
   ],

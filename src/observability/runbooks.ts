@@ -57,7 +57,7 @@ export function runbookMarkdown(definitions: readonly AlertRule[], options: Runb
   const queries = definitions
     .map(
       (d) =>
-        `\`\`\`promql\n${d.expr}\n\`\`\`\n\nFires when: ${d.runbook.threshold}${d.for ? ` (pending for ${d.for} first)` : ''}.` +
+        `\`\`\`promql\n${d.expr}\n\`\`\`\n\nFires when: ${d.runbook.threshold}${d.for ? ` (rule \`for: ${d.for}\`)` : ''}.` +
         (d.labels && Object.keys(d.labels).length > 0
           ? ` Labels: ${Object.keys(d.labels)
               .sort()
