@@ -1,0 +1,229 @@
+/**
+ * The `observability.*` check family over plain objects (PrometheusRule): every expression
+ * parses with the upstream grammar, every series it selects is one something exports (and with
+ * labels that series has), every alert links to a runbook that exists. Never throws on bad input.
+ */
+import type { Finding } from '../check/finding.js';
+import { type K8sObject, objectRef } from '../k8s/object.js';
+import {
+  buildCatalogue,
+  type CatalogueEntry,
+  type Exporter,
+  PLATFORM_EXPORTERS,
+  TARGET_LABELS,
+} from './catalogue.js';
+import { type LabelMatcher, parsePromql } from './promql.js';
+
+export const RULE_PARSE = 'observability.promql-parse';
+export const RULE_EXPORTED = 'observability.metric-exported';
+export const RULE_RUNBOOK = 'observability.runbook-exists';
+
+interface RuleRef {
+  readonly resource: string;
+  readonly path: string;
+  readonly rule: Record<string, unknown>;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function* rulesOf(objects: readonly K8sObject[]): Generator<RuleRef> {
+  for (const o of objects) {
+    if (!isRecord(o) || o.kind !== 'PrometheusRule' || !isRecord(o.spec)) continue;
+    const groups = o.spec.groups;
+    if (!Array.isArray(groups)) continue;
+    const resource = objectRef(o);
+    for (const [gi, g] of groups.entries()) {
+      if (!isRecord(g) || !Array.isArray(g.rules)) continue;
+      for (const [ri, r] of g.rules.entries())
+        if (isRecord(r)) yield { resource, path: `spec.groups[${gi}].rules[${ri}]`, rule: r };
+    }
+  }
+}
+
+const nameOf = (r: Record<string, unknown>) =>
+  typeof r.alert === 'string'
+    ? `alert ${r.alert}`
+    : typeof r.record === 'string'
+      ? `recording rule ${r.record}`
+      : 'rule';
+
+const pass = (ruleId: string, message: string): Finding => ({
+  ruleId,
+  status: 'pass',
+  resource: 'PrometheusRule/*',
+  path: '',
+  message,
+});
+
+/** `observability.promql-parse`: every `expr` parses (lezer-promql, Prometheus' own grammar). */
+export function checkPromqlParse(objects: readonly K8sObject[]): Finding[] {
+  const out: Finding[] = [];
+  let n = 0;
+  for (const { resource, path, rule } of rulesOf(objects)) {
+    n++;
+    const expr = rule.expr;
+    if (typeof expr !== 'string') {
+      out.push({
+        ruleId: RULE_PARSE,
+        status: 'fail',
+        resource,
+        path: `${path}.expr`,
+        message: `${nameOf(rule)}: expected a PromQL expression string; received ${expr === undefined ? 'nothing' : typeof expr}`,
+      });
+      continue;
+    }
+    const first = parsePromql(expr).errors[0];
+    if (first)
+      out.push({
+        ruleId: RULE_PARSE,
+        status: 'fail',
+        resource,
+        path: `${path}.expr`,
+        message: `${nameOf(rule)}: ${first.message} in ${JSON.stringify(expr.length > 200 ? `${expr.slice(0, 200)}…` : expr)}`,
+        fix: 'correct the expression; `promtool check rules <file>` shows the same error with Prometheus’ parser',
+      });
+  }
+  return out.length > 0 ? out : [pass(RULE_PARSE, `${n} rule expressions parse`)];
+}
+
+/** Does this matcher only match series that have the label (so a label the metric lacks matches nothing)? */
+function requiresLabel(m: LabelMatcher): boolean {
+  if (m.op === '=') return m.value !== '';
+  if (m.op !== '=~') return false;
+  try {
+    // Prometheus anchors regexes; RE2 and JS agree on the constructs that matter here.
+    return !new RegExp(`^(?:${m.value})$`, 'u').test('');
+  } catch {
+    return false;
+  }
+}
+
+export interface MetricCheckOptions {
+  /** @default PLATFORM_EXPORTERS */
+  readonly exporters?: readonly Exporter[];
+}
+
+/**
+ * `observability.metric-exported`: every selector names a series an exporter of the catalogue
+ * or a recording rule of these objects produces, with labels that series carries.
+ */
+export function checkMetricsExported(
+  objects: readonly K8sObject[],
+  options: MetricCheckOptions = {},
+): Finding[] {
+  const catalogue = buildCatalogue(options.exporters ?? PLATFORM_EXPORTERS);
+  const recorded = new Map<string, CatalogueEntry>();
+  for (const { rule } of rulesOf(objects))
+    if (typeof rule.record === 'string')
+      recorded.set(rule.record, { series: rule.record, exporter: 'recording rule' });
+  const out: Finding[] = [];
+  let selectors = 0;
+  for (const { resource, path, rule } of rulesOf(objects)) {
+    if (typeof rule.expr !== 'string') continue; // reported by promql-parse
+    const at = `${path}.expr`;
+    for (const sel of parsePromql(rule.expr).selectors) {
+      selectors++;
+      if (sel.metric === undefined) {
+        out.push({
+          ruleId: RULE_EXPORTED,
+          status: 'warn',
+          resource,
+          path: at,
+          message: `${nameOf(rule)}: a selector without a fixed metric name (offset ${sel.offset}) cannot be checked against the catalogue`,
+          fix: 'name the metric: foo{…} or {__name__="foo"}',
+        });
+        continue;
+      }
+      const entry = catalogue.get(sel.metric) ?? recorded.get(sel.metric);
+      if (!entry) {
+        out.push({
+          ruleId: RULE_EXPORTED,
+          status: 'fail',
+          resource,
+          path: at,
+          message: `${nameOf(rule)}: metric ${sel.metric} is exported by nothing in the tree (no exporter of the catalogue, no recording rule)`,
+          fix: 'use a metric the scrape targets export (src/observability/catalogue.ts lists them), or add the exporter and its catalogue entry',
+        });
+        continue;
+      }
+      if (!entry.labels) continue;
+      for (const m of sel.matchers) {
+        if (m.label === '__name__' || entry.labels.has(m.label) || !requiresLabel(m)) continue;
+        const own = [...entry.labels].filter((l) => !TARGET_LABELS.includes(l));
+        out.push({
+          ruleId: RULE_EXPORTED,
+          status: 'fail',
+          resource,
+          path: at,
+          message: `${nameOf(rule)}: ${sel.metric}{${m.label}${m.op}${JSON.stringify(m.value)}} selects nothing: ${entry.exporter} exports ${sel.metric} with labels ${own.length > 0 ? own.join(', ') : '(none)'} (plus target labels), not ${m.label}`,
+          fix: `select on a label the metric has, e.g. ${own[0] ?? 'job'}`,
+        });
+      }
+    }
+  }
+  return out.length > 0 ? out : [pass(RULE_EXPORTED, `${selectors} selectors read exported series`)];
+}
+
+/** The runbook file an URL names below the base, or undefined when it is outside or climbs out. */
+export function runbookPathOf(url: string, base: string): string | undefined {
+  const prefix = `${base.replace(/\/+$/, '')}/`;
+  if (!url.startsWith(prefix)) return undefined;
+  let rest: string;
+  try {
+    rest = decodeURIComponent(url.slice(prefix.length).split(/[?#]/)[0]!);
+  } catch {
+    return undefined;
+  }
+  const segments = rest.split('/');
+  if (rest === '' || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\')))
+    return undefined;
+  return rest;
+}
+
+export interface RunbookCheckOptions {
+  /** The runbook files that exist, relative to the base (`<alert>.md`). */
+  readonly runbookPaths: Iterable<string>;
+  readonly runbookBaseUrl: string;
+}
+
+/** `observability.runbook-exists`: every alert's `runbook_url` names a runbook of the tree. */
+export function checkRunbooksExist(objects: readonly K8sObject[], options: RunbookCheckOptions): Finding[] {
+  const existing = new Set(options.runbookPaths);
+  const out: Finding[] = [];
+  let alerts = 0;
+  for (const { resource, path, rule } of rulesOf(objects)) {
+    if (typeof rule.alert !== 'string') continue;
+    alerts++;
+    const annotations = isRecord(rule.annotations) ? rule.annotations : {};
+    const url = Object.hasOwn(annotations, 'runbook_url') ? annotations.runbook_url : undefined;
+    const fail = (message: string, fix: string) =>
+      out.push({
+        ruleId: RULE_RUNBOOK,
+        status: 'fail',
+        resource,
+        path: `${path}.annotations.runbook_url`,
+        message,
+        fix,
+      });
+    const example = `${options.runbookBaseUrl.replace(/\/+$/, '')}/${rule.alert}.md`;
+    if (typeof url !== 'string' || url === '') {
+      fail(`alert ${rule.alert} has no runbook_url annotation`, `add runbook_url: ${example}`);
+      continue;
+    }
+    const file = runbookPathOf(url, options.runbookBaseUrl);
+    if (file === undefined) {
+      fail(
+        `alert ${rule.alert}: runbook_url ${JSON.stringify(url)} is not a file under the runbook base ${options.runbookBaseUrl}`,
+        `use ${example}`,
+      );
+      continue;
+    }
+    if (!existing.has(file))
+      fail(
+        `alert ${rule.alert}: runbook ${file} does not exist (runbook_url ${url})`,
+        'generate runbooks from the alert definitions (runbooks())',
+      );
+  }
+  return out.length > 0 ? out : [pass(RULE_RUNBOOK, `${alerts} alerts link to existing runbooks`)];
+}
