@@ -178,4 +178,42 @@ describe('mlp against a real API server', () => {
       await new Promise((res) => setTimeout(res, 1000));
     expect((await applyJson(full)).code).toBe(0);
   });
+
+  // Needs Argo CD's real install.yaml (MLP_TEST_ARGOCD_MANIFEST, the pinned release's file): the
+  // small stand-in of the unit tests carries trimmed CRDs that would replace the real ones.
+  it.runIf(process.env.MLP_TEST_ARGOCD_MANIFEST)(
+    'bootstrap installs Argo CD and the root; apply --prune afterwards keeps the root and diff --live is empty',
+    async () => {
+      const manifest = process.env.MLP_TEST_ARGOCD_MANIFEST!;
+      const b = await mlp(['bootstrap', '-e', 'local', '-f', full, ...kc, '--argocd-manifest', manifest]);
+      expect(b.code, b.stderr).toBe(0);
+      expect(kubectl('-n', 'argocd', 'get', 'application', 'mlp-root', '-o', 'name').trim()).toBe(
+        'application.argoproj.io/mlp-root',
+      );
+      const r = await applyJson(full, '--prune');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.report.pruned.map((p: { ref: string }) => p.ref)).toEqual([]);
+      expect(kubectl('-n', 'argocd', 'get', 'application', 'mlp-root', '-o', 'name').trim()).toBe(
+        'application.argoproj.io/mlp-root',
+      );
+      const d = await mlp(['diff', '-e', 'local', '--live', '-f', full, ...kc]);
+      expect(d.code, d.stdout).toBe(0);
+      const again = await mlp([
+        'bootstrap',
+        '-e',
+        'local',
+        '-f',
+        full,
+        ...kc,
+        '--argocd-manifest',
+        manifest,
+        '-o',
+        'json',
+      ]);
+      expect(again.code, again.stderr).toBe(0);
+      log(
+        `bootstrap: root in place after apply --prune; diff --live empty; second bootstrap exit ${again.code}`,
+      );
+    },
+  );
 });

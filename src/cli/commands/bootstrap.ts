@@ -120,10 +120,11 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
   }
 
   // Namespace first, then Argo CD's own objects (CRDs before what uses them, by kind order),
-  // then the projects and the root, which need Argo CD's CRDs established. Objects the tree
-  // renders join the environment's ApplySet with their own sync wave, exactly as `mlp apply`
-  // labels them (so neither command undoes the other); Argo CD's install objects form an ApplySet
-  // of their own, which `mlp apply --prune` never touches.
+  // then the projects and the root, which need Argo CD's CRDs established. Objects `mlp apply`
+  // also applies (the Namespace, the AppProjects) join the environment's ApplySet with their own
+  // sync wave, exactly as apply labels them (so neither command undoes the other). Argo CD's
+  // install objects and the root Application — which apply leaves out, the app-of-apps being
+  // bootstrap's — form an ApplySet of their own, which `mlp apply --prune` never touches.
   const envParent = parentRefFor(env.platform.name, env.environment);
   const installParent = parentRefFor(env.platform.name, `${env.environment}-argocd`);
   const one = (name: string, wave: number, objects: K8sObject[]): Component[] =>
@@ -134,7 +135,8 @@ export async function bootstrapCommand(opts: BootstrapOptions, io: Io): Promise<
       components: one('namespace', tree.namespace?.wave ?? 0, [namespace]),
     },
     { parent: installParent, components: one('argocd-install', 0, installNoNs) },
-    { parent: envParent, components: one('argocd-bootstrap', tree.wave, treePart) },
+    { parent: envParent, components: one('argocd-projects', tree.wave, projects) },
+    { parent: installParent, components: one('argocd-root', tree.wave, root) },
   ];
   return withCluster(async () => {
     const cluster = await connectCluster(opts);
