@@ -99,7 +99,7 @@ describe('mlp rollout simulate on recorded versions (default steps 10/25/50/100 
     expect(JSON.parse(r.stdout).outcome.status).toBe('promoted');
   });
 
-  it('--max-p95 judges latency: the good version fails at 0.085 s on its second analysis', async () => {
+  it('--max-p95 judges latency: the good version fails at 0.085 s on its third analysis (50 %)', async () => {
     const r = await simulate('-f', data('good.json'), '--max-p95', '0.085', '-o', 'json');
     expect(r.code).toBe(1);
     const o = JSON.parse(r.stdout).outcome;
@@ -309,6 +309,28 @@ describe('mlp rollout simulate on bad input: exit 2, located, no stack trace', (
       ['-f', data('with-steps.json'), '--steps', file('[{"setWeight": 10}]', 's.json')],
       'has "steps" and --steps was given too',
     );
+  });
+
+  it("what Argo's ValidateMetric refuses: count below a limit, count > 1 without an interval", async () => {
+    await rejects(
+      ['-f', data('good.json'), '--count', '3'],
+      '--interval: must be specified when count > 1 (example: 1m)',
+    );
+    await rejects(
+      ['-f', data('good.json'), '--count', '1', '--failure-limit', '2'],
+      '--count: must be >= failureLimit (2), received 1',
+    );
+    await rejects(
+      ['-f', data('good.json'), '--count', '2', '--interval', '1m', '--inconclusive-limit', '3'],
+      '--count: must be >= inconclusiveLimit (3), received 2',
+    );
+    const steps = [{ setWeight: 10 }, { analysis: { thresholds: { count: 2 } } }];
+    await rejects(
+      ['-f', file(JSON.stringify({ steps, measurements: [] }))],
+      '$.steps[1].analysis.thresholds.interval: must be specified when count > 1 (example: 1m)',
+    );
+    const ok = await simulate('-f', data('good.json'), '--count', '1', '--interval', '1m', '-o', 'json');
+    expect(ok.code).toBe(0);
   });
 
   it('more sample lists than analysis steps, and a wrong top level', async () => {

@@ -144,6 +144,26 @@ const THRESHOLD_KEYS = [
   'interval',
 ] as const;
 
+/**
+ * What Argo Rollouts refuses in an AnalysisTemplate beyond the types thresholdProblems checks
+ * (argo-rollouts utils/analysis/helpers.go `ValidateMetric`): a count below a limit could never be
+ * reached, and several measurements need an interval. Same "field: message" form.
+ */
+export function argoMetricProblems(t: AnalysisThresholds): string[] {
+  const out: string[] = [];
+  const count = t.count ?? 0;
+  if (count > 0) {
+    if (count < (t.failureLimit ?? 0))
+      out.push(`count: must be >= failureLimit (${t.failureLimit}), received ${count}`);
+    if (count < (t.inconclusiveLimit ?? 0)) {
+      out.push(`count: must be >= inconclusiveLimit (${t.inconclusiveLimit}), received ${count}`);
+    }
+  }
+  if (count > 1 && t.interval === undefined)
+    out.push(`interval: must be specified when count > 1 (example: 1m)`);
+  return out;
+}
+
 function parseThresholds(
   v: unknown,
   base: AnalysisThresholds,
@@ -165,6 +185,7 @@ function parseThresholds(
   }
   const t = merged as unknown as AnalysisThresholds;
   const problems = thresholdProblems(t);
+  if (problems.length === 0) problems.push(...argoMetricProblems(t));
   for (const m of problems) {
     const colon = m.indexOf(': ');
     p.add(childPath(path, m.slice(0, colon)), m.slice(colon + 2));

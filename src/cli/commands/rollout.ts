@@ -11,6 +11,7 @@ import { EXIT, type Io, UsageError } from '../io.js';
 import { readJsonFile } from '../json-file.js';
 import { emit, type OutputFormat, table } from '../output.js';
 import {
+  argoMetricProblems,
   describeValue,
   isPlainObject,
   Problems,
@@ -87,6 +88,7 @@ export function thresholdsFromFlags(o: RolloutSimulateOptions): AnalysisThreshol
     }).filter(([, v]) => v !== undefined),
   ) as unknown as AnalysisThresholds;
   const problems = thresholdProblems(t);
+  if (problems.length === 0) problems.push(...argoMetricProblems(t));
   if (problems.length > 0) {
     const m = problems[0]!;
     const colon = m.indexOf(': ');
