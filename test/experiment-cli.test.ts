@@ -129,6 +129,34 @@ describe('mlp experiment status on recorded counts', () => {
     expect(out.decision).toBe('ship-challenger');
   });
 
+  it('empty arms and the largest safe counts are a status, not a crash', async () => {
+    const zero = await status(
+      '-f',
+      file(
+        '{"champion": {"assigned": 0, "conversions": 0}, "challenger": {"assigned": 0, "conversions": 0}}',
+      ),
+    );
+    expect(zero.code).toBe(0);
+    expect(zero.stdout).toContain(
+      'difference (challenger − champion): —, 95 % CI [-100.00 pts, +100.00 pts]',
+    );
+    expect(zero.stdout).toContain('decision: continue: 0 outcomes in the smaller arm < minimum 100');
+    const max = Number.MAX_SAFE_INTEGER;
+    const big = await status(
+      '-f',
+      file(
+        JSON.stringify({
+          champion: { assigned: max, conversions: max },
+          challenger: { assigned: max, conversions: 0 },
+        }),
+      ),
+      '-o',
+      'json',
+    );
+    expect(big.code).toBe(0);
+    expect(JSON.parse(big.stdout).decision).toBe('keep-champion');
+  });
+
   it('--help shows examples', async () => {
     const r = await status('--help');
     expect(r.code).toBe(0);
