@@ -15,14 +15,32 @@ const commands = {
   canI: () => import('./commands/can-i.js'),
   check: () => import('./commands/check.js'),
   diff: () => import('./commands/diff.js'),
+  experiment: () => import('./commands/experiment.js'),
   model: () => import('./commands/model.js'),
   policy: () => import('./commands/policy.js'),
   reach: () => import('./commands/reach.js'),
+  rollout: () => import('./commands/rollout.js'),
   synth: () => import('./commands/synth.js'),
   up: () => import('./commands/up.js'),
   verify: () => import('./commands/verify.js'),
   whoCan: () => import('./commands/who-can.js'),
 };
+
+const ROLLOUT_EXAMPLES = `
+Examples:
+  mlp rollout simulate -f testdata/rollout/good.json
+  mlp rollout simulate -f testdata/rollout/errors-5pct.json --max-error-ratio 0.01 -o json
+  mlp rollout simulate -f metrics.json --steps steps.json --count 3 --interval 1m --max-p95 none
+
+Samples: {"requests": 1200, "errors": 3, "p95Seconds": 0.08} (or "errorRatio": 0.0025);
+null = the query returned no value; {"queryError": "…"} = the query failed.
+`;
+
+const EXPERIMENT_EXAMPLES = `
+Examples:
+  mlp experiment status -f testdata/rollout/experiment-winner.json
+  mlp experiment status -f counts.json --split 90/10 --mde 0.02 --min-samples 1000 -o json
+`;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -303,6 +321,60 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (!version && !opts.delete) throw new UsageError('give a version, or --delete');
       setExit(await (await commands.model()).modelAliasCommand(name, alias, version ?? '', opts, io));
     });
+
+  const rollout = program
+    .command('rollout')
+    .description('canary analysis (Argo Rollouts semantics), offline');
+  rollout
+    .command('simulate')
+    .description(
+      'replay recorded metrics through the canary steps with the same analysis the AnalysisTemplates carry (exit 0 promoted, 1 aborted or paused)',
+    )
+    .requiredOption(
+      '-f, --file <metrics.json>',
+      'samples per analysis step: [[{requests, errors}…]…], or {steps, measurements}',
+    )
+    .option(
+      '--steps <steps.json>',
+      'canary steps [{setWeight}, {pause}, {analysis}] (default: 10/25/50/100 %, an analysis after each)',
+    )
+    .option('--max-error-ratio <ratio>', 'highest 5xx share per interval', '0.01')
+    .option('--max-p95 <seconds>', 'highest p95 latency, or none', '0.5')
+    .option('--max-p99 <seconds>', 'highest p99 latency (default: not judged)')
+    .option('--min-requests <n>', 'fewer requests in an interval is Inconclusive', '100')
+    .option('--failure-limit <n>', 'failed measurements tolerated per metric', '0')
+    .option('--inconclusive-limit <n>', 'inconclusive measurements tolerated per metric (default 0)')
+    .option('--consecutive-error-limit <n>', 'query errors in a row tolerated (default 4)')
+    .option('--count <n>', 'measurements per analysis (default: one, or as many as an --interval run gets)')
+    .option('--interval <duration>', 'time between measurements, e.g. 1m')
+    .option('--promote-pauses', 'treat indefinite pauses as promoted by hand')
+    .addOption(outputOption())
+    .addHelpText('after', ROLLOUT_EXAMPLES)
+    .action(async (opts) => setExit((await commands.rollout()).rolloutSimulateCommand(opts, io)));
+
+  program
+    .command('experiment')
+    .description('A/B experiments between champion and challenger')
+    .command('status')
+    .description(
+      'rates with confidence intervals, the always-valid (mSPRT) p-value, the sample-ratio check and the decision: continue, ship-challenger, keep-champion',
+    )
+    .requiredOption(
+      '-f, --file <counts.json>',
+      '{"champion": {assigned, feedback?, conversions}, "challenger": {…}}',
+    )
+    .option('--split <a/b>', 'configured traffic split, champion first', '50/50')
+    .option('--alpha <a>', 'significance of the sequential test', '0.05')
+    .option(
+      '--mde <effect>',
+      'minimum detectable effect, absolute (0.03 = 3 points); the mixture scale',
+      '0.03',
+    )
+    .option('--min-samples <n>', 'no decision before each arm has this many outcomes', '100')
+    .option('--max-samples <n>', 'keep the champion when each arm has this many outcomes and no winner')
+    .addOption(outputOption())
+    .addHelpText('after', EXPERIMENT_EXAMPLES)
+    .action(async (opts) => setExit((await commands.experiment()).experimentStatusCommand(opts, io)));
 
   program
     .command('schema')
