@@ -92,6 +92,8 @@ describe('engine components', () => {
       ['data-services', 2],
       ['tls', 1],
       ['ingress', 2],
+      ['observability', 1],
+      ['runbooks', 1],
       ['kind', 0],
     ]);
     // Kyverno only where it enforces the rules.
