@@ -35,6 +35,8 @@ describe('kube-prometheus-stack values', () => {
       enabled: true,
       label: 'grafana_dashboard',
     });
+    for (const k of ['kubeEtcd', 'kubeScheduler', 'kubeControllerManager', 'kubeProxy'])
+      expect(v(env('prod'))[k], k).toEqual({ enabled: false });
   });
 
   it("Prometheus selects rules by the release label the rules carry, and the release is the engine's name", () => {

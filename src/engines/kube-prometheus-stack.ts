@@ -53,6 +53,13 @@ export const kubePrometheusStack: Engine = {
       },
     },
     alertmanager: { alertmanagerSpec: { replicas: replicas(env) } },
+    // Control-plane scrapes the targets do not expose: EKS runs etcd, the scheduler and the
+    // controller manager out of reach, and kind binds their and kube-proxy's metrics to
+    // 127.0.0.1. Enabled, their ServiceMonitors would only feed the chart's *Down alerts.
+    kubeEtcd: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeControllerManager: { enabled: false },
+    kubeProxy: { enabled: false },
     grafana: {
       replicas: replicas(env),
       // Dashboards arrive as ConfigMaps labelled grafana_dashboard=1 from any namespace.
