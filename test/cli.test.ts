@@ -161,6 +161,7 @@ describe('mlp CLI', () => {
       'external-secrets',
       'ingress-nginx',
       'ml-team',
+      'monitoring',
       'storage',
     ]);
     expect(docs.every((d) => d.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(
@@ -189,7 +190,8 @@ describe('mlp CLI', () => {
     const r = await mlp(['check', '-f', EXAMPLE, '-e', 'local', '-o', 'json']);
     const report = JSON.parse(r.stdout).reports[0];
     expect(report.summary.fail).toBe(0);
-    // Teams, then the engine namespaces: only the ingress controller reaches teams (its ingress ports).
+    // Teams, then the engine namespaces: the ingress controller reaches teams (its ingress ports),
+    // Prometheus those with metrics ports.
     expect(report.matrix.reachable).toEqual({
       'app-team': ['ml-team'],
       'data-team': [],
@@ -198,6 +200,7 @@ describe('mlp CLI', () => {
       'cert-manager': [],
       'external-secrets': [],
       'ingress-nginx': ['app-team', 'ml-team'],
+      monitoring: ['app-team', 'data-team', 'ml-team'],
     });
     expect(report.findings[0]).toHaveProperty('ruleId');
   });

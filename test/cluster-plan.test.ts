@@ -73,6 +73,7 @@ describe('apply order', () => {
       'cert-manager',
       'external-secrets',
       'ingress-nginx',
+      'kube-prometheus-stack',
     ]);
     expect(waves.flatMap((w) => w.objects).filter((o) => o.kind === 'AppProject').length).toBe(4);
     for (const w of waves)

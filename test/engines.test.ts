@@ -38,25 +38,32 @@ describe('engine data', () => {
       'cert-manager': 'v1.20.2',
       'external-secrets': '0.16.2',
       'ingress-nginx': '4.15.1',
+      'kube-prometheus-stack': '86.2.3',
       kyverno: '3.5.2',
     });
   });
 
   it("the spec's reserved engine namespaces are exactly the engines' own (ingress-nginx follows platform.ingressNamespace)", () => {
     const local = env('local');
-    const fromEngines = ENGINES.filter((e) => e.name !== 'ingress-nginx')
+    const fromEngines = ENGINES.filter(
+      (e) => e.name !== 'ingress-nginx' && e.name !== 'kube-prometheus-stack',
+    )
       .map((e) => e.namespace(local))
       .sort();
     expect(fromEngines).toEqual(Object.values(ENGINE_NAMESPACES).sort());
     expect(ENGINES.find((e) => e.name === 'ingress-nginx')!.namespace(local)).toBe(
       local.platform.ingressNamespace,
     );
+    expect(ENGINES.find((e) => e.name === 'kube-prometheus-stack')!.namespace(local)).toBe(
+      local.platform.monitoringNamespace,
+    );
   });
 
-  it('exemptions come from the engine data, kube-system and monitoring kept', () => {
+  it('exemptions come from the engine data (monitoring is kube-prometheus-stack’s), kube-system kept', () => {
     const local = env('local');
     const namespaces = PLATFORM_EXEMPTIONS.map((e) => e.namespace(local));
-    expect(namespaces).toEqual(['kube-system', 'monitoring', ...ENGINES.map((e) => e.namespace(local))]);
+    expect(namespaces).toEqual(['kube-system', ...ENGINES.map((e) => e.namespace(local))]);
+    expect(namespaces).toContain('monitoring');
   });
 
   it('values are pure: the same environment gives deep-equal values twice', () => {
@@ -75,6 +82,7 @@ describe('engine components', () => {
       ['cert-manager', -2],
       ['external-secrets', -2],
       ['ingress-nginx', -2],
+      ['kube-prometheus-stack', -2],
       ['policies', -1],
       ['namespaces', 0],
       ['quotas', 1],
@@ -84,6 +92,8 @@ describe('engine components', () => {
       ['data-services', 2],
       ['tls', 1],
       ['ingress', 2],
+      ['observability', 1],
+      ['runbooks', 1],
       ['kind', 0],
     ]);
     // Kyverno only where it enforces the rules.
@@ -243,6 +253,7 @@ describe('app-of-apps', () => {
       'https://charts.jetstack.io',
       'https://github.com/acme-ml/platform-gitops.git',
       'https://kubernetes.github.io/ingress-nginx',
+      'https://prometheus-community.github.io/helm-charts',
     ]);
     const ml = find(argocd, 'AppProject', 'ml-team')!;
     expect(ml.metadata.namespace).toBe('argocd');
@@ -422,8 +433,16 @@ describe('engine namespaces in the network proof', () => {
   it('the isolation matrix shows engine namespaces', async () => {
     const r = await mlp(['check', '-e', 'local', '-o', 'json']);
     const report = JSON.parse(r.stdout).reports[0];
-    expect(report.matrix.engines).toEqual(['argocd', 'cert-manager', 'external-secrets', 'ingress-nginx']);
+    expect(report.matrix.engines).toEqual([
+      'argocd',
+      'cert-manager',
+      'external-secrets',
+      'ingress-nginx',
+      'monitoring',
+    ]);
     expect(report.matrix.reachable['ingress-nginx']).toEqual(['app-team', 'ml-team']);
+    // Prometheus reaches every team that declares metrics ports, on those ports only (network.monitoring).
+    expect(report.matrix.reachable.monitoring).toEqual(['app-team', 'data-team', 'ml-team']);
     expect(report.matrix.reachable['ml-team']).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import { admitObject, isAdmissible } from '../admission/chain.js';
 import { admissionEnv } from '../admission/env.js';
 import type { K8sObject } from '../k8s/object.js';
+import { checkMetricsExported, checkPromqlParse, checkRunbooksExist } from '../observability/checks.js';
 import { admissionExemptions } from '../policy/exemptions.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { checkCrdWaves, checkGitopsSource, type LayoutComponent } from './delivery.js';
@@ -34,6 +35,11 @@ export interface CheckOptions {
   readonly fileOf?: (o: K8sObject) => string | undefined;
   /** The components with their sync waves, for the delivery-order proof (`delivery.crd-wave`). */
   readonly layout?: readonly LayoutComponent[];
+  /**
+   * The runbook files the tree writes (`<alert>.md` under `gitops/<env>/runbooks/`), for
+   * `observability.runbook-exists`; undefined skips that rule (a caller without the tree).
+   */
+  readonly runbooks?: readonly string[];
 }
 
 export async function runChecks(
@@ -76,6 +82,15 @@ export async function runChecks(
   findings.push(...checkLimitRanges(objects));
   if (options.layout) findings.push(...checkCrdWaves(options.layout));
   findings.push(...checkGitopsSource(env.gitops !== undefined, env.environment));
+  // Alert and recording rules: parse with Prometheus' grammar, read exported series, link runbooks.
+  findings.push(...checkPromqlParse(objects), ...checkMetricsExported(objects));
+  if (options.runbooks)
+    findings.push(
+      ...checkRunbooksExist(objects, {
+        runbookPaths: options.runbooks,
+        runbookBaseUrl: env.observability.runbookBaseUrl,
+      }),
+    );
   findings.push(
     ...passIfClean(await scanObjects(objects), 'secrets', 'no secret material in the rendered tree'),
   );

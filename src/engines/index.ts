@@ -3,9 +3,17 @@ import { argoCd } from './argo-cd.js';
 import { certManager } from './cert-manager.js';
 import { externalSecrets } from './external-secrets.js';
 import { ingressNginx } from './ingress-nginx.js';
+import { kubePrometheusStack } from './kube-prometheus-stack.js';
 import { kyverno } from './kyverno.js';
 import type { Engine } from './types.js';
 
 export type { Engine, EngineNetwork, EnginePort, HelmChart, PodSecurityLevel } from './types.js';
 
-export const ENGINES: readonly Engine[] = [argoCd, certManager, externalSecrets, ingressNginx, kyverno];
+export const ENGINES: readonly Engine[] = [
+  argoCd,
+  certManager,
+  externalSecrets,
+  ingressNginx,
+  kubePrometheusStack,
+  kyverno,
+];

@@ -35,6 +35,13 @@ export interface EngineNetwork {
   readonly internetEgress: readonly EnginePort[];
   /** Egress to every team namespace on the ports it publishes through ingress (ingress-nginx). */
   readonly teamIngressPorts: boolean;
+  /** Egress to every team namespace on its declared metrics ports (Prometheus). @default false */
+  readonly teamMetricsPorts?: boolean;
+  /**
+   * Egress to the nodes on these ports (kubelet, host-network exporters). Node addresses differ
+   * per cluster, so, like the API server, they are any address on these ports only. @default []
+   */
+  readonly nodePorts?: readonly EnginePort[];
 }
 
 export interface HelmChart {

@@ -59,7 +59,10 @@ export function renderTree(components: readonly Component[]): Map<string, string
   for (const c of components) {
     if (c.applied === false) {
       for (const f of c.files)
-        files.set(`${c.name}/${f.name}`, f.raw !== undefined ? renderYaml(f.raw) : renderObjects(f.objects));
+        files.set(
+          `${c.name}/${f.name}`,
+          f.text !== undefined ? f.text : f.raw !== undefined ? renderYaml(f.raw) : renderObjects(f.objects),
+        );
       continue;
     }
     // Argo CD applies lower waves first: namespaces before the objects that live in them.

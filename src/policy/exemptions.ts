@@ -12,7 +12,6 @@
  * rules themselves depend on (a denied cert-manager or External Secrets webhook stops the tree).
  */
 import { ENGINES } from '../engines/index.js';
-import { CHART_PODS } from '../engines/types.js';
 import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 
@@ -31,7 +30,7 @@ interface PlatformExemption {
 }
 
 /**
- * kube-system and monitoring, then one entry per engine, from its data (src/engines): exempt
+ * kube-system, then one entry per engine (the monitoring namespace is kube-prometheus-stack's), from its data (src/engines): exempt
  * exactly when the environment's tree relies on the engine.
  */
 export const PLATFORM_EXEMPTIONS: readonly PlatformExemption[] = [
@@ -40,12 +39,6 @@ export const PLATFORM_EXEMPTIONS: readonly PlatformExemption[] = [
     when: () => true,
     reason:
       "Kubernetes' own control plane and add-ons (CoreDNS, kube-proxy, the CNI) run there from the distribution's images, without team labels",
-  },
-  {
-    namespace: (env) => env.platform.monitoringNamespace,
-    // Every team's NetworkPolicies admit scrapes from monitoring.
-    when: () => true,
-    reason: `the monitoring stack (kube-prometheus-stack) ${CHART_PODS}; node-exporter also needs host access`,
   },
   ...ENGINES.map((e) => ({ namespace: e.namespace, when: e.enabled, reason: e.exemption })),
 ];

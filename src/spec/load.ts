@@ -7,6 +7,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { formatPath, type PathSegment, SpecError, type SpecIssue } from './errors.js';
 import { SourceMap } from './locate.js';
 import type { ResolvedEnvironment, Spec } from './model.js';
+import { resolveObservability } from './observability.js';
 import { checkPlatform, checkTeams } from './references.js';
 import { ENVIRONMENTS, type EnvironmentName, platformSchema, type Team, teamSchema } from './schema.js';
 import { checkPlatformSubjects } from './subjects.js';
@@ -204,6 +205,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
         path: raw.gitops.path,
         revision: e.gitops.revision ?? raw.gitops.revision,
       },
+      observability: resolveObservability(raw, env),
       ha: e.ha ?? env === 'prod',
       // Pruning deletes live objects: automatic only where environments are disposable.
       prune: e.gitops.prune ?? (env === 'local' || env === 'dev'),

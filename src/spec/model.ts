@@ -1,4 +1,5 @@
 /** The validated spec, with every environment already resolved (base merged with overrides). */
+import type { AlertThresholds, SloSpec } from '../observability/types.js';
 import type { Capacity, EnvironmentName, SharedService, Team } from './schema.js';
 
 export interface PlatformInfo {
@@ -49,10 +50,21 @@ export interface ResolvedEnvironment {
    * has no `gitops` (engines and AppProjects still render, the root/child Applications do not).
    */
   readonly gitops?: GitopsSource | undefined;
+  /** Alerts, SLOs and runbooks of this environment (spec `observability:`). */
+  readonly observability: ResolvedObservability;
   /** Engines run highly available (≥ 2 replicas, chart PDBs). @default true for prod only */
   readonly ha: boolean;
   /** Argo CD's automated sync may delete objects that left the tree. @default true for local/dev only */
   readonly prune: boolean;
+}
+
+export interface ResolvedObservability {
+  /** `runbook_url` = `<runbookBaseUrl>/<alert>.md`, `{environment}` already replaced. */
+  readonly runbookBaseUrl: string;
+  readonly thresholds: Partial<AlertThresholds>;
+  readonly slos: readonly SloSpec[];
+  /** Prometheus `retention` (a prometheus-operator Duration, e.g. 30d). */
+  readonly metricsRetention: string;
 }
 
 export interface GitopsSource {

@@ -14,6 +14,7 @@ import {
 } from '../core/names.js';
 import { PORT_NUMBER, PORT_PATTERN, parsePort } from '../core/ports.js';
 import { QUANTITY_PATTERN } from '../core/quantity.js';
+import { observabilitySchema } from './observability.js';
 
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -429,6 +430,7 @@ export const platformSchema = z.strictObject({
     .optional()
     .describe('Where Argo CD reads the tree from; without it no root/child Applications are rendered'),
   sharedServices: z.array(sharedService).default([]),
+  observability: observabilitySchema.describe('Alert thresholds, SLOs, runbook links and metrics retention'),
   teams: z.array(z.unknown()).describe('Teams; each validated as a Team'),
 });
 export type PlatformSpecRaw = z.infer<typeof platformSchema>;

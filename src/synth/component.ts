@@ -7,6 +7,8 @@ export interface ManifestFile {
   readonly objects: readonly K8sObject[];
   /** A document that is not a Kubernetes object (a kind cluster config), rendered as is. */
   readonly raw?: unknown;
+  /** Text written verbatim (a Markdown runbook); only in components that are not applied. */
+  readonly text?: string;
 }
 
 export interface Component {

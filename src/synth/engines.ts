@@ -90,6 +90,32 @@ export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels:
         egress: [{ to: ANYWHERE, ports: policyPorts(net.internetEgress) }],
       }),
     );
+  if ((net.nodePorts ?? []).length > 0)
+    out.push(
+      policy(ns, 'allow-to-nodes', labels, {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: ANYWHERE, ports: policyPorts(net.nodePorts ?? []) }],
+      }),
+    );
+  if (net.teamMetricsPorts) {
+    // Source side of what every team's allow-from-monitoring admits: its metrics ports only.
+    for (const team of [...env.teams].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (team.network.metricsPorts.length === 0) continue;
+      out.push(
+        policy(ns, `allow-scrape-team-${team.name}`, labels, {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [
+            {
+              to: [{ namespaceSelector: nsSelector(team.name) }],
+              ports: team.network.metricsPorts.map((p) => toPolicyPort(parsePort(p))),
+            },
+          ],
+        }),
+      );
+    }
+  }
   if (net.teamIngressPorts) {
     // Source side of what every team's allow-from-ingress-controller admits.
     for (const team of [...env.teams].sort((a, b) => (a.name < b.name ? -1 : 1))) {

@@ -11,6 +11,7 @@ import { consumerSecrets, secretStores } from './external-secrets.js';
 import { commonLabels, teamLabels } from './labels.js';
 import { sharedNamespace, teamNamespace } from './namespaces.js';
 import { baselinePolicies, sharedServicePolicies, teamPolicies } from './network.js';
+import { observabilityComponents } from './observability.js';
 import { admissionPolicies } from './policies.js';
 import { limitRange, resourceQuota } from './quotas.js';
 import { platformRbac, sharedServiceRbac, teamRbac } from './rbac.js';
@@ -85,6 +86,8 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
       : []),
     { name: 'tls', wave: 1, files: [{ name: 'issuers.yaml', objects: clusterIssuers(env) }] },
     ...(ingresses.length > 0 ? [{ name: 'ingress', wave: 2, files: ingresses.sort(byName) }] : []),
+    // Alerts and SLO rules (after the kube-prometheus-stack engine) and their runbooks (not applied).
+    ...observabilityComponents(env),
     // The local cluster's own configuration: `kind create cluster --config gitops/local/kind/cluster.yaml`.
     ...(env.environment === 'local'
       ? [

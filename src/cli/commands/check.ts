@@ -9,6 +9,7 @@ import { severityOf } from '../../check/severity.js';
 import { type K8sObject, objectRef } from '../../k8s/object.js';
 import type { ResolvedEnvironment } from '../../spec/model.js';
 import { allObjects, type Component, layoutOf } from '../../synth/component.js';
+import { runbookFiles } from '../../synth/observability.js';
 import { synthesize } from '../../synth/platform.js';
 import { environments, openSpec } from '../context.js';
 import type { CheckOutput } from '../formats.js';
@@ -37,6 +38,7 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
     const report = await runChecks(allObjects(components), env, {
       fileOf: (o) => files.byObject.get(o),
       layout: layoutOf(components),
+      runbooks: runbookFiles(components),
     });
     reports.push(report);
     io.stderr(`checked ${env.environment} in ${Math.round(performance.now() - started)} ms\n`);

@@ -1,0 +1,50 @@
+/**
+ * The platform's alerts and SLO rules as PrometheusRule objects (component `observability`,
+ * after the kube-prometheus-stack engine that serves their kind), and a runbook per alert as
+ * Markdown under `gitops/<env>/runbooks/`: written with the tree, never applied. Every
+ * `runbook_url` is `<runbookBaseUrl>/<alert>.md`, and the base defaults to that folder.
+ */
+import { KUBE_PROMETHEUS_STACK } from '../engines/kube-prometheus-stack.js';
+import { observability } from '../observability/bundle.js';
+import type { ResolvedEnvironment } from '../spec/model.js';
+import type { Component } from './component.js';
+import { commonLabels } from './labels.js';
+
+/** After the engine (wave -2) whose CRDs define PrometheusRule; with the other wave-1 policy objects. */
+export const OBSERVABILITY_WAVE = 1;
+/** Folder of the runbooks in `gitops/<env>/`. */
+export const RUNBOOKS_FOLDER = 'runbooks';
+
+/** A runbook's file name: the alert name (PascalCase) and `.md`, nothing that could climb out. */
+const RUNBOOK_FILE = /^[A-Za-z][A-Za-z0-9_-]{0,200}\.md$/;
+
+export function observabilityComponents(env: ResolvedEnvironment): Component[] {
+  const o = env.observability;
+  const out = observability({
+    ...(Object.keys(o.thresholds).length > 0 ? { thresholds: o.thresholds } : {}),
+    slos: o.slos,
+    runbookBaseUrl: o.runbookBaseUrl,
+    release: KUBE_PROMETHEUS_STACK,
+    namespace: env.platform.monitoringNamespace,
+    environment: env.environment,
+    labels: commonLabels(env),
+  });
+  const runbooks = [...out.runbooks].map(([name, text]) => {
+    if (!RUNBOOK_FILE.test(name))
+      throw new Error(`runbook file name ${JSON.stringify(name)} is not <Alert>.md`);
+    return { name, objects: [], text };
+  });
+  return [
+    {
+      name: 'observability',
+      wave: OBSERVABILITY_WAVE,
+      files: [{ name: 'prometheus-rules.yaml', objects: out.prometheusRules }],
+    },
+    { name: RUNBOOKS_FOLDER, wave: OBSERVABILITY_WAVE, applied: false, files: runbooks },
+  ];
+}
+
+/** The runbook files a synthesized tree writes (names under `gitops/<env>/runbooks/`). */
+export function runbookFiles(components: readonly Component[]): string[] {
+  return components.filter((c) => c.name === RUNBOOKS_FOLDER).flatMap((c) => c.files.map((f) => f.name));
+}
