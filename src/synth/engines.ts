@@ -11,7 +11,7 @@ import type { ResolvedEnvironment } from '../spec/model.js';
 import { helmApplication } from './argocd.js';
 import type { Component } from './component.js';
 import { commonLabels } from './labels.js';
-import { podSecurityLabels } from './namespaces.js';
+import { namespaceObject } from './namespaces.js';
 import {
   ACME_SOLVER_PORT,
   baselinePolicies,
@@ -37,21 +37,13 @@ export function enabledEngines(env: ResolvedEnvironment, objects: readonly K8sOb
 }
 
 export function engineNamespace(env: ResolvedEnvironment, engine: Engine): K8sObject {
-  const name = engine.namespace(env);
-  return {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: {
-      name,
-      labels: {
-        ...commonLabels(env),
-        'kubernetes.io/metadata.name': name,
-        'mlp.dev/engine': engine.name,
-        ...podSecurityLabels(engine.podSecurity.level, env.platform.kubernetesVersion),
-      },
-      annotations: { 'mlp.dev/pod-security-reason': engine.podSecurity.why },
-    },
-  };
+  return namespaceObject(
+    env,
+    engine.namespace(env),
+    engine.podSecurity.level,
+    { ...commonLabels(env), 'mlp.dev/engine': engine.name },
+    { 'mlp.dev/pod-security-reason': engine.podSecurity.why },
+  );
 }
 
 export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels: Labels): K8sObject[] {

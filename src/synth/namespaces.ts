@@ -19,34 +19,45 @@ export function podSecurityLabels(level: Level, k8sVersion: string): Record<stri
   };
 }
 
-export function teamNamespace(env: ResolvedEnvironment, team: Team): K8sObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: {
-      name: team.name,
-      labels: {
-        ...teamLabels(env, team),
-        'kubernetes.io/metadata.name': team.name,
-        ...podSecurityLabels(team.podSecurity, env.platform.kubernetesVersion),
-      },
-      ...(team.description ? { annotations: { 'mlp.dev/description': team.description } } : {}),
-    },
-  };
-}
-
-export function sharedNamespace(env: ResolvedEnvironment, name: string): K8sObject {
+/**
+ * A Namespace as every kind of namespace here renders it: the given labels, the
+ * `kubernetes.io/metadata.name` label NetworkPolicies select on, and Pod Security at `level`.
+ */
+export function namespaceObject(
+  env: ResolvedEnvironment,
+  name: string,
+  level: Level,
+  labels: Record<string, string>,
+  annotations?: Record<string, string>,
+): K8sObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
       name,
       labels: {
-        ...commonLabels(env),
+        ...labels,
         'kubernetes.io/metadata.name': name,
-        'mlp.dev/shared-services': 'true',
-        ...podSecurityLabels('restricted', env.platform.kubernetesVersion),
+        ...podSecurityLabels(level, env.platform.kubernetesVersion),
       },
+      ...(annotations ? { annotations } : {}),
     },
   };
+}
+
+export function teamNamespace(env: ResolvedEnvironment, team: Team): K8sObject {
+  return namespaceObject(
+    env,
+    team.name,
+    team.podSecurity,
+    teamLabels(env, team),
+    team.description ? { 'mlp.dev/description': team.description } : undefined,
+  );
+}
+
+export function sharedNamespace(env: ResolvedEnvironment, name: string): K8sObject {
+  return namespaceObject(env, name, 'restricted', {
+    ...commonLabels(env),
+    'mlp.dev/shared-services': 'true',
+  });
 }
