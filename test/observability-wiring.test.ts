@@ -44,7 +44,9 @@ describe('kube-prometheus-stack values', () => {
     const prod = synthesize(env('prod'));
     const app = component(prod, KUBE_PROMETHEUS_STACK).files[0]!.objects[0] as Any;
     expect(app.spec.source.helm.releaseName).toBe(KUBE_PROMETHEUS_STACK);
-    const rules = component(prod, 'observability').files.flatMap((f) => f.objects);
+    const rules = component(prod, 'observability')
+      .files.flatMap((f) => f.objects)
+      .filter((o) => o.kind === 'PrometheusRule');
     expect(rules.length).toBeGreaterThan(1);
     for (const r of rules) {
       for (const [k, v] of Object.entries(ps.ruleSelector.matchLabels))
@@ -188,5 +190,31 @@ describe('monitoring network', () => {
     // The nodes (kubelet, node-exporter): any address on those ports only.
     expect((await mlp(['reach', 'monitoring', '10.0.0.1', '--port', '9100/TCP', '-e', 'prod'])).code).toBe(0);
     expect((await mlp(['reach', 'monitoring', '10.0.0.1', '--port', '22/TCP', '-e', 'prod'])).code).toBe(1);
+  });
+});
+
+describe("Grafana's admin login", () => {
+  it('comes from a Secret the tree delivers (generated locally, from the store in the cloud), never the chart default', () => {
+    for (const name of ['local', 'prod'] as const) {
+      const admin = (kubePrometheusStack.values(env(name)) as Any).grafana.admin;
+      expect(admin).toEqual({
+        existingSecret: 'grafana-admin',
+        userKey: 'admin-user',
+        passwordKey: 'admin-password',
+      });
+      const objects = allObjects(synthesize(env(name)));
+      const es = objects.find(
+        (o) => o.kind === 'ExternalSecret' && o.metadata.name === 'grafana-admin',
+      ) as Any;
+      expect(es.metadata.namespace).toBe('monitoring');
+      expect(es.spec.target.name).toBe('grafana-admin');
+      if (name === 'local') {
+        expect(Object.keys(es.spec.target.template.data).sort()).toEqual(['admin-password', 'admin-user']);
+        expect(es.spec.dataFrom[0].sourceRef.generatorRef.kind).toBe('Password');
+      } else {
+        expect(es.spec.data.map((d: Any) => d.secretKey)).toEqual(['admin-user', 'admin-password']);
+        expect(es.spec.secretStoreRef.name).toBe('aws-secrets-manager');
+      }
+    }
   });
 });

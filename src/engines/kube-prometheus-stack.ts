@@ -13,6 +13,9 @@
 import { CHART_PODS, type Engine, replicas } from './types.js';
 
 /** The Helm release name: the `release` label the chart's selectors match (REFERENCE.md). */
+/** The Secret holding Grafana's admin login (keys admin-user, admin-password). */
+export const GRAFANA_ADMIN_SECRET = 'grafana-admin';
+
 export const KUBE_PROMETHEUS_STACK = 'kube-prometheus-stack';
 
 const byRelease = { matchLabels: { release: KUBE_PROMETHEUS_STACK } };
@@ -62,6 +65,10 @@ export const kubePrometheusStack: Engine = {
     kubeProxy: { enabled: false },
     grafana: {
       replicas: replicas(env),
+      // The login comes from a Secret the tree's observability component delivers (generated or
+      // from the secret store); without it the chart would install its well-known default
+      // password. Grafana's pods wait for the Secret (a later wave) and then start.
+      admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' },
       // Dashboards arrive as ConfigMaps labelled grafana_dashboard=1 from any namespace.
       sidecar: {
         dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' },

@@ -173,3 +173,71 @@ function awsExternalSecret(
 ): K8sObject {
   return copySecret(svc, namespace, AWS_STORE, `${env.platform.name}/${env.environment}/${svc.name}`, labels);
 }
+
+/**
+ * A platform credential (an engine's admin login) without a secret in git: generated in-cluster
+ * where the environment generates, else read from `<platform>/<env>/<name>` in AWS Secrets
+ * Manager (properties `username`, `password`). The Secret `name` gets the keys `userKey` and
+ * `passwordKey`, as the engine's chart expects them.
+ */
+export function platformCredential(
+  env: ResolvedEnvironment,
+  name: string,
+  namespace: string,
+  keys: { readonly user: string; readonly password: string; readonly username: string },
+): K8sObject[] {
+  const labels = commonLabels(env);
+  if (env.secretStore.provider === 'aws-secrets-manager') {
+    return [
+      {
+        apiVersion: ESO,
+        kind: 'ExternalSecret',
+        metadata: { name, namespace, labels },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: { kind: 'ClusterSecretStore', name: AWS_STORE },
+          target: { name, creationPolicy: 'Owner' },
+          data: [
+            {
+              secretKey: keys.user,
+              remoteRef: { key: `${env.platform.name}/${env.environment}/${name}`, property: 'username' },
+            },
+            {
+              secretKey: keys.password,
+              remoteRef: { key: `${env.platform.name}/${env.environment}/${name}`, property: 'password' },
+            },
+          ],
+        },
+      },
+    ];
+  }
+  return [
+    {
+      apiVersion: GENERATORS,
+      kind: 'Password',
+      metadata: { name: `${name}-password`, namespace, labels },
+      spec: { length: 32, digits: 6, symbols: 0, noUpper: false, allowRepeat: true },
+    },
+    {
+      apiVersion: ESO,
+      kind: 'ExternalSecret',
+      metadata: { name, namespace, labels },
+      spec: {
+        // Generated once: a refresh would change the login under a running engine.
+        refreshInterval: '0s',
+        target: {
+          name,
+          creationPolicy: 'Owner',
+          template: { data: { [keys.user]: keys.username, [keys.password]: '{{ .password }}' } },
+        },
+        dataFrom: [
+          {
+            sourceRef: {
+              generatorRef: { apiVersion: GENERATORS, kind: 'Password', name: `${name}-password` },
+            },
+          },
+        ],
+      },
+    },
+  ];
+}

@@ -4,10 +4,11 @@
  * Markdown under `gitops/<env>/runbooks/`: written with the tree, never applied. Every
  * `runbook_url` is `<runbookBaseUrl>/<alert>.md`, and the base defaults to that folder.
  */
-import { KUBE_PROMETHEUS_STACK } from '../engines/kube-prometheus-stack.js';
+import { GRAFANA_ADMIN_SECRET, KUBE_PROMETHEUS_STACK } from '../engines/kube-prometheus-stack.js';
 import { observability } from '../observability/bundle.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import type { Component } from './component.js';
+import { platformCredential } from './external-secrets.js';
 import { commonLabels } from './labels.js';
 
 /** After the engine (wave -2) whose CRDs define PrometheusRule; with the other wave-1 policy objects. */
@@ -38,7 +39,18 @@ export function observabilityComponents(env: ResolvedEnvironment): Component[] {
     {
       name: 'observability',
       wave: OBSERVABILITY_WAVE,
-      files: [{ name: 'prometheus-rules.yaml', objects: out.prometheusRules }],
+      files: [
+        { name: 'prometheus-rules.yaml', objects: out.prometheusRules },
+        // Grafana's admin login: generated or from the secret store, never the chart's default.
+        {
+          name: 'grafana-admin.yaml',
+          objects: platformCredential(env, GRAFANA_ADMIN_SECRET, env.platform.monitoringNamespace, {
+            user: 'admin-user',
+            password: 'admin-password',
+            username: 'admin',
+          }),
+        },
+      ],
     },
     { name: RUNBOOKS_FOLDER, wave: OBSERVABILITY_WAVE, applied: false, files: runbooks },
   ];
