@@ -87,8 +87,6 @@ const WITHOUT_MODEL: ReadonlyMap<string, string> = new Map([
 
 /** Kyverno kinds the tree may render (policies.engine: kyverno). */
 export const KNOWN_CRDS: ReadonlySet<string> = new Set([
-  'argoproj.io/v1alpha1/Application',
-  'argoproj.io/v1alpha1/AppProject',
   'kyverno.io/v1/ClusterPolicy',
   'kyverno.io/v1/Policy',
 ]);
