@@ -3,35 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type UpOptions, upCommand } from '../src/cli/commands/up.js';
+import { upCommand } from '../src/cli/commands/up.js';
 import { mlp, ROOT, tempDir, waitFor } from './helpers.js';
-
-async function runUp(
-  cwd: string,
-  work: (servingUrl: string, registryUrl: string) => Promise<void>,
-  extra: Partial<UpOptions> = {},
-) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), cwd };
-  const stop = new AbortController();
-  const opts = {
-    state: '.mlp',
-    host: '127.0.0.1',
-    registryPort: '0',
-    port: '0',
-    challengerPercent: '10',
-    ...extra,
-  };
-  const done = upCommand(opts, io, stop.signal);
-  await waitFor(() => stdout.includes('model server'));
-  const servingUrl = /model server\s+(\S+)/.exec(stdout)![1]!;
-  const registryUrl = /model registry \(MLflow API\)\s+(\S+)\/api/.exec(stdout)![1]!;
-  await work(servingUrl, registryUrl);
-  stop.abort();
-  const code = await done;
-  return { code, stdout, stderr };
-}
+import { runUp } from './up-helpers.js';
 
 it('starts registry and server with the demo model, stops cleanly, and reuses the state', async () => {
   const dir = tempDir();

@@ -273,6 +273,22 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       collect,
     )
     .option('--exit-with-parent', 'stop when the parent process (npm start) exits')
+    .option(
+      '--prometheus',
+      "also run Prometheus (a `prometheus` on the PATH, or $MLP_PROMETHEUS) with the environment's rendered alert and SLO rules, scraping the model server",
+    )
+    .option('--prometheus-port <port>', 'port of that Prometheus', '9090')
+    .addOption(
+      new Option(
+        '-f, --file <platform.yaml>',
+        'with --prometheus: spec whose rules to load (default: ./platform.yaml, else the bundled example)',
+      ),
+    )
+    .addOption(
+      new Option('-e, --env <environment>', 'with --prometheus: environment whose rules to load').default(
+        'local',
+      ),
+    )
     .action(async (opts) => setExit(await (await commands.up()).upCommand(opts, io)));
 
   const model = program.command('model').description('build, evaluate and register model versions');

@@ -5,7 +5,7 @@
  * `runbook_url` is `<runbookBaseUrl>/<alert>.md`, and the base defaults to that folder.
  */
 import { GRAFANA_ADMIN_SECRET, KUBE_PROMETHEUS_STACK } from '../engines/kube-prometheus-stack.js';
-import { observability } from '../observability/bundle.js';
+import { type ObservabilityOutput, observability } from '../observability/bundle.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import type { Component } from './component.js';
 import { platformCredential } from './external-secrets.js';
@@ -19,9 +19,10 @@ export const RUNBOOKS_FOLDER = 'runbooks';
 /** A runbook's file name: the alert name (PascalCase) and `.md`, nothing that could climb out. */
 const RUNBOOK_FILE = /^[A-Za-z][A-Za-z0-9_-]{0,200}\.md$/;
 
-export function observabilityComponents(env: ResolvedEnvironment): Component[] {
+/** The environment's rules and runbooks: what the tree carries and what `mlp up --prometheus` loads. */
+export function environmentObservability(env: ResolvedEnvironment): ObservabilityOutput {
   const o = env.observability;
-  const out = observability({
+  return observability({
     ...(Object.keys(o.thresholds).length > 0 ? { thresholds: o.thresholds } : {}),
     slos: o.slos,
     runbookBaseUrl: o.runbookBaseUrl,
@@ -30,6 +31,10 @@ export function observabilityComponents(env: ResolvedEnvironment): Component[] {
     environment: env.environment,
     labels: commonLabels(env),
   });
+}
+
+export function observabilityComponents(env: ResolvedEnvironment): Component[] {
+  const out = environmentObservability(env);
   const runbooks = [...out.runbooks].map(([name, text]) => {
     if (!RUNBOOK_FILE.test(name))
       throw new Error(`runbook file name ${JSON.stringify(name)} is not <Alert>.md`);

@@ -22,6 +22,14 @@ export interface UpOptions {
   readonly allowSource?: readonly string[];
   /** Stop when the parent process (npm) goes away, whatever killed it. */
   readonly exitWithParent?: boolean;
+  /** Also run a local Prometheus with the environment's rendered rules. */
+  readonly prometheus?: boolean;
+  /** @default '9090' */
+  readonly prometheusPort?: string;
+  /** Spec whose rules `--prometheus` loads. @default ./platform.yaml, else the bundled example */
+  readonly file?: string;
+  /** Environment whose rules `--prometheus` loads. @default 'local' */
+  readonly env?: string;
 }
 
 function port(value: string, flag: string): number {
@@ -98,6 +106,13 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
       );
   const registryPort = port(opts.registryPort, '--registry-port');
   const servingPort = port(opts.port, '--port');
+  // Refused before anything starts: no binary or a bad spec leaves nothing running.
+  const prom = opts.prometheus ? await import('./up-prometheus.js') : undefined;
+  const prometheusPort = prom ? port(opts.prometheusPort ?? '9090', '--prometheus-port') : 0;
+  const prometheusPlan = prom?.planPrometheus(
+    { ...(opts.file ? { file: opts.file } : {}), env: opts.env ?? 'local' },
+    io,
+  );
   let platform: Awaited<ReturnType<typeof startLocalPlatform>>;
   try {
     platform = await startLocalPlatform({
@@ -128,6 +143,25 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
     }
     throw err;
   }
+  let prometheus: Awaited<ReturnType<NonNullable<typeof prom>['startPrometheus']>> | undefined;
+  if (prom && prometheusPlan) {
+    io.stderr(`starting prometheus (${prometheusPlan.ruleCount} rules of ${prometheusPlan.environment})…\n`);
+    try {
+      prometheus = await prom.startPrometheus(
+        prometheusPlan,
+        {
+          stateDir: resolve(io.cwd, opts.state),
+          host: opts.host,
+          port: prometheusPort,
+          servingUrl: platform.servingUrl,
+        },
+        io,
+      );
+    } catch (err) {
+      await platform.stop();
+      throw err;
+    }
+  }
   const versions = [...platform.aliases].map(([a, v]) => `${a}=v${v}`).join(', ');
   const mlp = cliCommand(io.cwd);
   const tokenEnv = platform.tokenFile ? `MLP_REGISTRY_TOKEN=$(cat ${join(opts.state, TOKEN_FILE)}) ` : '';
@@ -145,12 +179,20 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
       ...(rateLimit
         ? [`  rate limit: ${rateLimit.max} requests per ${rateLimit.timeWindowMs} ms per client`]
         : []),
+      ...(prometheus && prometheusPlan
+        ? [
+            `  prometheus                   ${prometheus.url} (${prometheusPlan.ruleCount} rules of ${prometheusPlan.environment}, scraping the model server every 5s)`,
+          ]
+        : []),
       '',
       '  try:',
       `    curl -s -X POST ${platform.servingUrl}/predict -H 'content-type: application/json'${auth} -d '{"text":"not bad at all"}'`,
       `    curl -s -X POST ${platform.servingUrl}/v2/models/sentiment/infer -H 'content-type: application/json'${auth} \\`,
       `      -d '{"inputs":[{"name":"text","datatype":"BYTES","shape":[1],"data":["great service"]}]}'`,
       `    curl -s ${platform.servingUrl}/metrics | grep inference_requests_total`,
+      ...(prometheus
+        ? [`    curl -s '${prometheus.url}/api/v1/query' --data-urlencode 'query={__name__=~"slo:.+"}'`]
+        : []),
       `    ${tokenEnv}MLFLOW_TRACKING_URI=${platform.registryUrl} ${mlp} model alias sentiment champion 2`,
       '',
       '  Ctrl-C stops both; state is kept for the next run.',
@@ -181,6 +223,7 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
     }
   });
   io.stderr(`stopping (${why})…\n`);
+  await prometheus?.stop();
   await platform.stop();
   io.stderr('stopped cleanly\n');
   return EXIT.ok;
