@@ -30,7 +30,14 @@ import {
 } from './inference.js';
 import { createMetrics, type ServingMetrics } from './metrics.js';
 import type { LoadedModel, ModelPool } from './model-pool.js';
-import { isRequestId, REQUEST_ID_HEADER, requestIdFrom, USER_ID_HEADER, userIdFrom } from './request-id.js';
+import {
+  headerValues,
+  isRequestId,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  USER_ID_HEADER,
+  userIdFrom,
+} from './request-id.js';
 import { currentExperiment, type Routed, route, type TrafficSplit, VERSION_HEADER } from './router.js';
 import { createTracing, type Tracing } from './tracing.js';
 
@@ -336,7 +343,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
   // Every inference response carries a request id, errors included: set before anything can fail.
   const assignRequestId = async (req: FastifyRequest, reply: FastifyReply) => {
     try {
-      req.requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      req.requestId = requestIdFrom(headerValues(req.raw, REQUEST_ID_HEADER));
     } catch (err) {
       req.requestId = requestIdFrom(undefined);
       throw err;
@@ -353,7 +360,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
   };
   /** The version for this request: pinned by x-model-version, else the split (sticky with x-user-id). */
   const routeFor = (req: FastifyRequest): Routed =>
-    route(pool, split, requestedVersion(req), random, userIdFrom(req.headers[USER_ID_HEADER]));
+    route(pool, split, requestedVersion(req), random, userIdFrom(headerValues(req.raw, USER_ID_HEADER)));
   /** Remembers who served the request, for POST /feedback; counts the experiment's assignment. */
   const remember = (req: FastifyRequest, routed: Routed) => {
     const recorded = feedbackLog.served(req.requestId!, {

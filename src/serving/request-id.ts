@@ -26,6 +26,22 @@ export const newRequestId = (): string => randomUUID();
 /** Whether a string is acceptable as a request id (ours always are). */
 export const isRequestId = (v: unknown): v is string => typeof v === 'string' && REQUEST_ID.test(v);
 
+/**
+ * A header's values as sent. `req.headers` joins a repeated `x-…` header into one string
+ * ("u1, u2"), which would pass as one odd key; `headersDistinct` (Node ≥ 18.3) keeps them apart.
+ */
+export function headerValues(
+  raw: {
+    headers: Record<string, string | string[] | undefined>;
+    headersDistinct?: Record<string, string[] | undefined>;
+  },
+  name: string,
+): string | string[] | undefined {
+  const distinct = raw.headersDistinct?.[name];
+  if (distinct) return distinct.length === 1 ? distinct[0] : distinct;
+  return raw.headers[name];
+}
+
 const show = (v: string) => JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
 
 /** The client's `x-request-id`, checked; a fresh one when there is none. */
