@@ -176,3 +176,104 @@ describe('a live A/B experiment', () => {
     expect(after.stderr).toContain('no experiment: sentiment has no challenger loaded (MLP_NO_EXPERIMENT)');
   }, 180_000);
 });
+
+describe('conclude: keep-champion, forced endings and stale or hostile servers', () => {
+  /** A model server stand-in that answers GET /experiment with `body` (status 200 unless given). */
+  async function fakeServer(body: string | Buffer, status = 200): Promise<{ url: string; close(): void }> {
+    const { createServer: http } = await import('node:http');
+    const s = http((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const { port } = s.address() as { port: number };
+    return { url: `http://127.0.0.1:${port}`, close: () => s.close() };
+  }
+  const counts = (champion: string, challenger: string) =>
+    JSON.stringify({
+      model: 'sentiment',
+      split: [50, 50],
+      champion: { version: champion, assigned: 10, feedback: 5, conversions: 1 },
+      challenger: { version: challenger, assigned: 10, feedback: 5, conversions: 2 },
+    });
+  const concludeAt = (url: string, ...args: string[]) =>
+    mlp([
+      'experiment',
+      'conclude',
+      'sentiment',
+      '--server',
+      url,
+      '--registry',
+      platform.registryUrl,
+      '--token',
+      platform.registryToken,
+      ...args,
+    ]);
+
+  it('refuses to act on counts for versions the aliases no longer name', async () => {
+    const champion = (await registry.versionByAlias('sentiment', 'champion'))!.version;
+    const fake = await fakeServer(counts(champion, '9'));
+    try {
+      const r = await concludeAt(fake.url, '--force', 'challenger');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("the registry's aliases moved since the model server loaded them");
+      expect(r.stderr).toContain(`the counts are for champion=${champion}, challenger=9`);
+      expect((await registry.versionByAlias('sentiment', 'champion'))?.version).toBe(champion);
+    } finally {
+      fake.close();
+    }
+  });
+
+  it('--force champion on a running experiment removes the challenger and keeps the champion', async () => {
+    const writer = new RegistryClient(platform.registryUrl, { token: platform.registryToken });
+    const champion = (await registry.versionByAlias('sentiment', 'champion'))!.version;
+    const other = champion === '1' ? '2' : '1';
+    await writer.setAlias('sentiment', 'challenger', other);
+    const fake = await fakeServer(counts(champion, other));
+    try {
+      const r = await concludeAt(fake.url, '--force', 'champion');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(
+        `concluded by --force (the statistics say: continue): champion version ${champion} wins`,
+      );
+      expect(r.stdout).not.toContain('@champion →');
+      expect((await registry.versionByAlias('sentiment', 'champion'))?.version).toBe(champion);
+      expect(await registry.versionByAlias('sentiment', 'challenger')).toBeUndefined();
+    } finally {
+      fake.close();
+    }
+  });
+
+  it('hostile or wrong answers from --server are located usage errors, never crashes', async () => {
+    const cases: [string | Buffer, number, string][] = [
+      ['<html>hello</html>', 200, 'is not JSON'],
+      [Buffer.alloc(1024 * 1024 + 10, 0x20), 200, 'answer larger than 1048576 bytes'],
+      [Buffer.from([0x7b, 0xff, 0x7d]), 200, 'not valid UTF-8'],
+      ['{"error": "no route GET /experiment", "code": "MLP_ROUTE_NOT_FOUND"}', 404, 'is http://127.0.0.1'],
+      ['{"error": "boom"}', 500, ': boom'],
+      ['{"__proto__": {"x": 1}, "champion": {}, "challenger": {}}', 200, '$.__proto__: unknown field'],
+      [
+        '{"champion": {"assigned": -1, "conversions": 0}, "challenger": {"assigned": 1, "conversions": 0, "version": "../x"}}',
+        200,
+        '$.challenger.version: expected a version',
+      ],
+      ['[1, 2]', 200, 'expected {"champion"'],
+    ];
+    for (const [body, status, message] of cases) {
+      const fake = await fakeServer(body, status);
+      try {
+        const r = await mlp(['experiment', 'status', 'sentiment', '--server', fake.url]);
+        expect(r.code, message).toBe(2);
+        expect(r.stderr, message).toContain(message);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      } finally {
+        fake.close();
+      }
+    }
+    for (const server of ['ftp://x', 'not a url']) {
+      const r = await mlp(['experiment', 'status', 'sentiment', '--server', server]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--server: expected');
+    }
+  });
+});
