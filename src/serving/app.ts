@@ -599,7 +599,8 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
         return {
           model_name: pool.model,
           model_version: version,
-          // OIP: "if specified this identifier must be returned in the response"; else ours.
+          // OIP (kserve.github.io, data-plane/v2-protocol): a request's optional `id` is returned in
+          // the response; the response's `id` is itself optional, so without one we put ours there.
           id: body.id ?? req.requestId!,
           outputs: [{ name: output.name, shape: [batch, 2], datatype: 'FP32', data: Array.from(probs) }],
         };
