@@ -180,10 +180,10 @@ describe('mlp experiment status on bad input: exit 2, located', () => {
       'problems',
     );
     expect(msg.split('\n').slice(1)).toEqual([
-      '  $.variant: unknown field; expected one of champion, challenger, sequential',
+      '  $.variant: unknown field; expected one of model, split, champion, challenger, sequential',
       '  $.champion.assigned: expected an integer >= 0, received number -1',
       '  $.champion.conversions: expected an integer >= 0, received the string "NaN"',
-      '  $.challenger.clicks: unknown field; expected one of assigned, feedback, conversions',
+      '  $.challenger.clicks: unknown field; expected one of assigned, feedback, conversions, version',
       '  $.challenger.conversions: expected an integer >= 0, received number 1.5',
       '',
     ]);

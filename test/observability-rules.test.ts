@@ -222,6 +222,8 @@ describe('catalogue matches the model server', () => {
     m.duration.observe({ model: 'a', version: '1' }, 0.1);
     m.inFlight.set({ model: 'a' }, 0);
     m.loadFailures.inc({ model: 'a', version: '1' });
+    m.assignments.inc({ model: 'a', version: '1' });
+    m.feedback.inc({ model: 'a', version: '1', outcome: 'positive' });
     const text = await m.registry.metrics();
     const scraped = new Map<string, Set<string>>();
     for (const line of text.split('\n')) {

@@ -16,6 +16,7 @@ const commands = {
   check: () => import('./commands/check.js'),
   diff: () => import('./commands/diff.js'),
   experiment: () => import('./commands/experiment.js'),
+  experimentLive: () => import('./commands/experiment-live.js'),
   model: () => import('./commands/model.js'),
   policy: () => import('./commands/policy.js'),
   reach: () => import('./commands/reach.js'),
@@ -38,8 +39,17 @@ null = the query returned no value; {"queryError": "…"} = the query failed.
 
 const EXPERIMENT_EXAMPLES = `
 Examples:
+  mlp experiment status sentiment                       # live, from the model server of mlp up
+  mlp experiment status sentiment --server http://models.example.com -o json
   mlp experiment status -f testdata/rollout/experiment-winner.json
   mlp experiment status -f counts.json --split 90/10 --mde 0.02 --min-samples 1000 -o json
+`;
+
+const CONCLUDE_EXAMPLES = `
+Examples:
+  mlp experiment conclude sentiment
+  mlp experiment conclude sentiment --server http://127.0.0.1:8080 --registry http://127.0.0.1:5000
+  mlp experiment conclude sentiment --force champion     # stop early, keep the champion
 `;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -368,29 +378,71 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addHelpText('after', ROLLOUT_EXAMPLES)
     .action(async (opts) => setExit((await commands.rollout()).rolloutSimulateCommand(opts, io)));
 
-  program
+  const experiment = program
     .command('experiment')
-    .description('A/B experiments between champion and challenger')
-    .command('status')
-    .description(
-      'rates with confidence intervals, the always-valid (mSPRT) p-value, the sample-ratio check and the decision: continue, ship-challenger, keep-champion',
-    )
-    .requiredOption(
-      '-f, --file <counts.json>',
-      '{"champion": {assigned, feedback?, conversions}, "challenger": {…}}',
-    )
-    .option('--split <a/b>', 'configured traffic split, champion first', '50/50')
-    .option('--alpha <a>', 'significance of the sequential test', '0.05')
-    .option(
-      '--mde <effect>',
-      'minimum detectable effect, absolute (0.03 = 3 points); the mixture scale',
-      '0.03',
-    )
-    .option('--min-samples <n>', 'no decision before each arm has this many outcomes', '100')
-    .option('--max-samples <n>', 'keep the champion when each arm has this many outcomes and no winner')
-    .addOption(outputOption())
+    .description('A/B experiments between champion and challenger');
+  // The statistics' settings, shared by status and conclude so both decide the same way.
+  const statsOptions = (c: Command) =>
+    c
+      .option(
+        '--split <a/b>',
+        'traffic split the counts were assigned with, champion first (default: the server’s or file’s, else 50/50)',
+      )
+      .option('--alpha <a>', 'significance of the sequential test', '0.05')
+      .option(
+        '--mde <effect>',
+        'minimum detectable effect, absolute (0.03 = 3 points); the mixture scale',
+        '0.03',
+      )
+      .option('--min-samples <n>', 'no decision before each arm has this many outcomes', '100')
+      .option('--max-samples <n>', 'keep the champion when each arm has this many outcomes and no winner')
+      .addOption(outputOption());
+  const serverOption = () =>
+    new Option(
+      '--server <url>',
+      'model server to read live counts from (default: $MLP_SERVER_URL or http://127.0.0.1:8080)',
+    );
+  statsOptions(
+    experiment
+      .command('status')
+      .description(
+        'rates with confidence intervals, the always-valid (mSPRT) p-value, the sample-ratio check and the decision: continue, ship-challenger, keep-champion',
+      )
+      .argument('[model]', 'read the live counts of this model from its model server (GET /experiment)')
+      .option(
+        '-f, --file <counts.json>',
+        'recorded counts instead: {"champion": {assigned, feedback?, conversions}, "challenger": {…}}',
+      )
+      .addOption(serverOption()),
+  )
     .addHelpText('after', EXPERIMENT_EXAMPLES)
-    .action(async (opts) => setExit((await commands.experiment()).experimentStatusCommand(opts, io)));
+    .action(async (model, opts) =>
+      setExit(await (await commands.experiment()).experimentStatusCommand(model, opts, io)),
+    );
+  statsOptions(
+    experiment
+      .command('conclude')
+      .description(
+        'act on the live decision in the registry: ship-challenger moves champion to the challenger’s version and removes challenger; keep-champion removes challenger; continue refuses (exit 1) unless --force',
+      )
+      .argument('<model>', 'registered model name (its model server is --server)')
+      .addOption(serverOption())
+      .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
+      .option(
+        '--token <token>',
+        'registry write token (default: $MLP_REGISTRY_TOKEN, else .mlp/registry-token)',
+      )
+      .option(
+        '--force <winner>',
+        'end the experiment with this winner whatever the statistics say: champion | challenger',
+      ),
+  )
+    .addHelpText('after', CONCLUDE_EXAMPLES)
+    .action(async (model, opts) => {
+      const live = await commands.experimentLive();
+      const force = opts.force === undefined ? undefined : live.parseWinner(opts.force);
+      setExit(await live.experimentConcludeCommand(model, { ...opts, ...(force ? { force } : {}) }, io));
+    });
 
   program
     .command('schema')

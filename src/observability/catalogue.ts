@@ -62,6 +62,8 @@ export const MODEL_SERVER: Exporter = {
     },
     { name: 'inference_in_flight_requests', type: 'gauge', labels: ['model'] },
     { name: 'model_load_failures_total', type: 'counter', labels: ['model', 'version'] },
+    { name: 'inference_experiment_assignments_total', type: 'counter', labels: ['model', 'version'] },
+    { name: 'inference_feedback_total', type: 'counter', labels: ['model', 'version', 'outcome'] },
   ],
 };
 

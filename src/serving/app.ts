@@ -18,6 +18,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { BearerTokens, bearerToken } from '../http/bearer.js';
 import { gracefulClose } from '../http/shutdown.js';
 import { ServingError, type ServingErrorCode } from './errors.js';
+import { FeedbackLog, type FeedbackOptions, parseFeedback } from './feedback.js';
 import {
   checkTexts,
   checkTextTensor,
@@ -29,7 +30,15 @@ import {
 } from './inference.js';
 import { createMetrics, type ServingMetrics } from './metrics.js';
 import type { LoadedModel, ModelPool } from './model-pool.js';
-import { chooseVersion, type TrafficSplit, VERSION_HEADER } from './router.js';
+import {
+  headerValues,
+  isRequestId,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  USER_ID_HEADER,
+  userIdFrom,
+} from './request-id.js';
+import { currentExperiment, type Routed, route, type TrafficSplit, VERSION_HEADER } from './router.js';
 import { createTracing, type Tracing } from './tracing.js';
 
 export interface ServingOptions {
@@ -51,6 +60,8 @@ export interface ServingOptions {
   readonly logger?: boolean | Record<string, unknown>;
   /** For the traffic split; injectable so tests are deterministic. @default Math.random */
   readonly random?: () => number;
+  /** A/B feedback: the request-id log's bounds (100,000 ids, 24 h), or a log to share. */
+  readonly feedback?: FeedbackOptions | FeedbackLog;
 }
 
 declare module 'fastify' {
@@ -59,6 +70,8 @@ declare module 'fastify' {
     inference?: { model: string; version: string };
     /** Who a verified bearer token belongs to. */
     identity?: string;
+    /** The id in the x-request-id response header (the handle for POST /feedback). */
+    requestId?: string;
   }
   interface FastifyContextConfig {
     inference?: boolean;
@@ -79,6 +92,7 @@ const PREDICTION_SCHEMA = {
     },
     model: { type: 'string' },
     model_version: { type: 'string' },
+    requestId: { type: 'string' },
   },
 } as const;
 export const SERVER_VERSION = '0.1.0';
@@ -165,6 +179,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
   const random = opts.random ?? Math.random;
   const tokens = opts.tokens ? new BearerTokens(opts.tokens) : undefined;
   const schemas = bodySchemas(limits);
+  const feedbackLog = opts.feedback instanceof FeedbackLog ? opts.feedback : new FeedbackLog(opts.feedback);
   const requestLogs =
     opts.logger === true ||
     (typeof opts.logger === 'object' &&
@@ -230,7 +245,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       else if (err.statusCode === 413)
         e = new ServingError(
           'MLP_PAYLOAD_TOO_LARGE',
-          `request body larger than ${opts.bodyLimit ?? 1 << 20} bytes`,
+          `request body larger than ${req.routeOptions.bodyLimit ?? opts.bodyLimit ?? 1 << 20} bytes`,
         );
       else if (err.statusCode === 415)
         e = new ServingError('MLP_UNSUPPORTED_MEDIA_TYPE', 'send application/json');
@@ -325,13 +340,37 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
     const h = req.headers[VERSION_HEADER];
     return Array.isArray(h) ? h[0] : h;
   };
+  // Every inference response carries a request id, errors included: set before anything can fail.
+  const assignRequestId = async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      req.requestId = requestIdFrom(headerValues(req.raw, REQUEST_ID_HEADER));
+    } catch (err) {
+      req.requestId = requestIdFrom(undefined);
+      throw err;
+    } finally {
+      reply.header(REQUEST_ID_HEADER, req.requestId);
+    }
+  };
   const inferenceRoute = {
     config: {
       inference: true,
       ...(limit ? { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } : {}),
     },
-    // No hook at all when inference is open.
-    ...(tokens ? { onRequest: authorize } : {}),
+    onRequest: tokens ? [assignRequestId, authorize] : [assignRequestId],
+  };
+  /** The version for this request: pinned by x-model-version, else the split (sticky with x-user-id). */
+  const routeFor = (req: FastifyRequest): Routed =>
+    route(pool, split, requestedVersion(req), random, userIdFrom(headerValues(req.raw, USER_ID_HEADER)));
+  /** Remembers who served the request, for POST /feedback; counts the experiment's assignment. */
+  const remember = (req: FastifyRequest, routed: Routed) => {
+    const recorded = feedbackLog.served(req.requestId!, {
+      model: pool.model,
+      version: routed.version,
+      ...(routed.experiment ? { experiment: routed.experiment, arm: routed.arm! } : {}),
+      ...(req.identity !== undefined ? { identity: req.identity } : {}),
+    });
+    if (recorded && routed.experiment)
+      metrics.assignments.inc({ model: pool.model, version: routed.version });
   };
 
   void app.register(async (scope) => {
@@ -341,11 +380,14 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       async (req, reply) => {
         const body = req.body as { text?: unknown } | undefined;
         const [text] = checkTexts([body?.text], limits, 'text');
-        const version = chooseVersion(pool, split, requestedVersion(req), random);
-        return withModel(req, reply, version, async (m) => {
+        const routed = routeFor(req);
+        const version = routed.version;
+        const out = await withModel(req, reply, version, async (m) => {
           const [p] = await predictTexts(m, [text!]);
-          return { ...p, model: pool.model, model_version: version };
+          return { ...p, model: pool.model, model_version: version, requestId: req.requestId! };
         });
+        remember(req, routed);
+        return out;
       },
     );
 
@@ -354,14 +396,80 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       { ...inferenceRoute, schema: { body: schemas.batch } },
       async (req, reply) => {
         const texts = checkTexts((req.body as { texts?: unknown } | undefined)?.texts, limits, 'texts');
-        const version = chooseVersion(pool, split, requestedVersion(req), random);
-        return withModel(req, reply, version, async (m) => ({
+        const routed = routeFor(req);
+        const version = routed.version;
+        // One request id (and one outcome) for the whole batch.
+        const out = await withModel(req, reply, version, async (m) => ({
           predictions: await predictTexts(m, texts),
           model: pool.model,
           model_version: version,
+          requestId: req.requestId!,
         }));
+        remember(req, routed);
+        return out;
       },
     );
+
+    // A/B feedback: the outcome of a request, attributed to the version that served it.
+    scope.post(
+      '/feedback',
+      {
+        bodyLimit: 4096,
+        ...(limit ? { config: { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } } : {}),
+        ...(tokens ? { onRequest: authorize } : {}),
+      },
+      async (req) => {
+        const { requestId, positive } = parseFeedback(req.body, isRequestId);
+        const result = feedbackLog.feedback(requestId, positive, req.identity);
+        if (result.kind === 'not-found')
+          throw new ServingError(
+            'MLP_REQUEST_NOT_FOUND',
+            `request ${requestId} is unknown here: never served by this server, or forgotten (kept ${Math.round(feedbackLog.ttlMs / 60_000)} min, at most ${feedbackLog.maxEntries} ids)`,
+          );
+        const r = result.request;
+        if (result.kind === 'conflict')
+          throw new ServingError(
+            'MLP_FEEDBACK_CONFLICT',
+            `request ${requestId} already has an outcome; the first one counts`,
+          );
+        const outcome = positive ? 'positive' : 'negative';
+        if (r.experiment) metrics.feedback.inc({ model: r.model, version: r.version, outcome });
+        // counted: false when the version was pinned (x-model-version, a version path) or no
+        // experiment ran: the outcome is accepted but is no evidence about the split.
+        return {
+          requestId,
+          model: r.model,
+          version: r.version,
+          outcome,
+          counted: r.experiment !== undefined,
+        };
+      },
+    );
+    // The running experiment's counts, in the shape `mlp experiment status -f` reads.
+    scope.get('/experiment', async () => {
+      const e = currentExperiment(pool, split);
+      if (!e) {
+        const champion = pool.versionOf('champion');
+        const challenger = pool.versionOf('challenger');
+        throw new ServingError(
+          'MLP_NO_EXPERIMENT',
+          !challenger
+            ? `no experiment: ${pool.model} has no challenger loaded`
+            : challenger === champion
+              ? `no experiment: challenger and champion are both version ${challenger}`
+              : !champion
+                ? `no experiment: ${pool.model} has no champion loaded`
+                : `no experiment: the challenger gets ${split.challengerPercent} % of the traffic`,
+        );
+      }
+      const c = feedbackLog.counts(e);
+      return {
+        model: e.model,
+        split: [100 - e.challengerPercent, e.challengerPercent],
+        champion: { version: e.champion, ...c.champion },
+        challenger: { version: e.challenger, ...c.challenger },
+      };
+    });
 
     scope.get('/health', async () => ({ status: 'ok' }));
     scope.get('/ready', async (_req, reply) => {
@@ -454,10 +562,17 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
         outputs?: { name: string }[];
       };
       const input = body.inputs[0]!;
+      // OIP's own request id: with no x-request-id header, a valid one is the request id too, so
+      // the `id` in the response is what POST /feedback takes. One we cannot use is still echoed.
+      if (req.headers[REQUEST_ID_HEADER] === undefined && isRequestId(body.id)) {
+        req.requestId = body.id;
+        reply.header(REQUEST_ID_HEADER, body.id);
+      }
       if (p.version && !pool.loaded(p.version)) throw notServed(p.version);
-      const version = p.version ?? chooseVersion(pool, split, requestedVersion(req), random);
+      const routed: Routed = p.version ? { version: p.version, by: 'pinned' } : routeFor(req);
+      const version = routed.version;
       const requested = body.outputs?.map((o) => o.name);
-      return withModel(req, reply, version, async (m) => {
+      const out = await withModel(req, reply, version, async (m) => {
         const output = m.outputs[0]!;
         if (requested?.some((n) => n !== output.name))
           throw new ServingError('MLP_INVALID_INPUT', `unknown output; this model has "${output.name}"`);
@@ -484,10 +599,14 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
         return {
           model_name: pool.model,
           model_version: version,
-          ...(body.id !== undefined ? { id: body.id } : {}),
+          // OIP (kserve.github.io, data-plane/v2-protocol): a request's optional `id` is returned in
+          // the response; the response's `id` is itself optional, so without one we put ours there.
+          id: body.id ?? req.requestId!,
           outputs: [{ name: output.name, shape: [batch, 2], datatype: 'FP32', data: Array.from(probs) }],
         };
       });
+      remember(req, routed);
+      return out;
     };
     for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
       scope.get(prefix, { schema: { params: MODEL_PARAMS } }, metadata);

@@ -10,6 +10,10 @@ export interface ServingMetrics {
   readonly duration: Histogram<'model' | 'version'>;
   readonly inFlight: Gauge<'model'>;
   readonly loadFailures: Counter<'model' | 'version'>;
+  /** Requests the experiment's split assigned to a version (x-model-version pins excluded). */
+  readonly assignments: Counter<'model' | 'version'>;
+  /** Outcomes reported by POST /feedback for those requests; outcome is positive or negative. */
+  readonly feedback: Counter<'model' | 'version' | 'outcome'>;
 }
 
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5];
@@ -42,6 +46,18 @@ export function createMetrics(): ServingMetrics {
       name: 'model_load_failures_total',
       help: 'Model versions that failed to download or load',
       labelNames: ['model', 'version'],
+      registers: [registry],
+    }),
+    assignments: new Counter({
+      name: 'inference_experiment_assignments_total',
+      help: 'Requests assigned to a version by the A/B split (sticky by x-user-id, else random)',
+      labelNames: ['model', 'version'],
+      registers: [registry],
+    }),
+    feedback: new Counter({
+      name: 'inference_feedback_total',
+      help: 'Outcomes reported by POST /feedback for requests of the A/B split, by serving version',
+      labelNames: ['model', 'version', 'outcome'],
       registers: [registry],
     }),
   };

@@ -20,8 +20,9 @@ import { emit, type OutputFormat, table } from '../output.js';
 import { describeValue, isPlainObject, Problems, unknownKeys } from './rollout-input.js';
 
 export interface ExperimentStatusOptions {
-  readonly file: string;
-  readonly split: string;
+  readonly file?: string;
+  /** Default: the split the counts were gathered with (server or file), else 50/50. */
+  readonly split?: string;
   readonly alpha: string;
   readonly mde: string;
   readonly minSamples: string;
@@ -32,6 +33,10 @@ export interface ExperimentStatusOptions {
 export interface ExperimentInput {
   readonly champion: ArmCounts;
   readonly challenger: ArmCounts;
+  /** Written by the model server's GET /experiment: which model and versions, at which split. */
+  readonly model?: string;
+  readonly versions?: { readonly champion?: string; readonly challenger?: string };
+  readonly split?: readonly [number, number];
   /** The always-valid p-value and number of looks so far, when earlier looks were recorded. */
   readonly previous?: SequentialState;
 }
@@ -64,18 +69,31 @@ export function parseSplit(text: string): [number, number] {
   return [a, b];
 }
 
-export function configFromFlags(o: ExperimentStatusOptions): ExperimentConfig {
+export function configFromFlags(
+  o: ExperimentStatusOptions,
+  measuredSplit?: readonly [number, number],
+): ExperimentConfig {
   const maxSamplePerArm = o.maxSamples === undefined ? undefined : integer('--max-samples', o.maxSamples);
   return {
     alpha: fraction('--alpha', o.alpha, '0.05'),
     minimumDetectableEffect: fraction('--mde', o.mde, '0.03'),
     minSamplePerArm: integer('--min-samples', o.minSamples),
     ...(maxSamplePerArm === undefined ? {} : { maxSamplePerArm }),
-    split: parseSplit(o.split),
+    // An explicit --split wins (e.g. to ask "were these assigned 60/40?"); else the split the
+    // counts were gathered with; else 50/50.
+    split: o.split !== undefined ? parseSplit(o.split) : measuredSplit ? [...measuredSplit] : [50, 50],
   };
 }
 
 const ARM_KEYS = ['assigned', 'feedback', 'conversions'] as const;
+const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+
+function version(v: unknown, path: string, p: Problems): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !VERSION.test(v))
+    p.add(path, `expected a version like "2" (1-64 of A-Z a-z 0-9 . _ -), received ${describeValue(v)}`);
+  return typeof v === 'string' ? v : undefined;
+}
 
 function arm(v: unknown, path: string, p: Problems): ArmCounts | undefined {
   if (!isPlainObject(v)) {
@@ -86,7 +104,8 @@ function arm(v: unknown, path: string, p: Problems): ArmCounts | undefined {
     return undefined;
   }
   const before = p.list.length;
-  unknownKeys(v, ARM_KEYS, path, p);
+  unknownKeys(v, [...ARM_KEYS, 'version'], path, p);
+  version(v.version, childPath(path, 'version'), p);
   const n: Partial<Record<(typeof ARM_KEYS)[number], number>> = {};
   for (const key of ARM_KEYS) {
     const x = v[key];
@@ -128,7 +147,29 @@ function previous(v: unknown, path: string, p: Problems): SequentialState | unde
   return ok ? { p: v.p as number, looks } : undefined;
 }
 
-/** `{"champion": {…}, "challenger": {…}, "sequential"?: {"p", "looks"}}`. */
+/** `[50, 50]`: the server's split, champion first, weights >= 0 and not both 0. */
+function splitOf(v: unknown, path: string, p: Problems): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const ok =
+    Array.isArray(v) &&
+    v.length === 2 &&
+    v.every((w) => typeof w === 'number' && Number.isFinite(w) && w > 0 && w <= 1e6);
+  if (!ok) {
+    p.add(
+      path,
+      `expected [CHAMPION, CHALLENGER] weights, both > 0, like [90, 10], received ${describeValue(v)}`,
+    );
+    return undefined;
+  }
+  return [v[0], v[1]];
+}
+
+const TOP_KEYS = ['model', 'split', 'champion', 'challenger', 'sequential'];
+
+/**
+ * `{"champion": {…}, "challenger": {…}, "sequential"?: {"p", "looks"}}`, plus what the model
+ * server's GET /experiment adds: `model`, `split` and each arm's `version`.
+ */
 export function experimentInput(doc: unknown, where: string): ExperimentInput {
   const p = new Problems(where);
   if (!isPlainObject(doc)) {
@@ -136,12 +177,25 @@ export function experimentInput(doc: unknown, where: string): ExperimentInput {
     p.done();
   }
   const d = doc as Record<string, unknown>;
-  unknownKeys(d, ['champion', 'challenger', 'sequential'], '$', p);
+  unknownKeys(d, TOP_KEYS, '$', p);
+  const model = d.model;
+  if (model !== undefined && (typeof model !== 'string' || model.length === 0 || model.length > 256))
+    p.add('$.model', `expected a model name, received ${describeValue(model)}`);
+  const split = splitOf(d.split, '$.split', p);
   const champion = arm(d.champion, '$.champion', p);
   const challenger = arm(d.challenger, '$.challenger', p);
   const prev = previous(d.sequential, '$.sequential', p);
   p.done();
-  return { champion: champion!, challenger: challenger!, ...(prev ? { previous: prev } : {}) };
+  const versionOf = (a: unknown) => (a as { version?: string }).version;
+  const versions = { champion: versionOf(d.champion), challenger: versionOf(d.challenger) };
+  return {
+    champion: champion!,
+    challenger: challenger!,
+    ...(prev ? { previous: prev } : {}),
+    ...(typeof model === 'string' ? { model } : {}),
+    ...(versions.champion !== undefined || versions.challenger !== undefined ? { versions } : {}),
+    ...(split ? { split } : {}),
+  };
 }
 
 const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(2)} %`);
@@ -152,8 +206,9 @@ const ci = (i: Interval, f: (x: number) => string) => `[${f(i.lower)}, ${f(i.upp
 
 export function renderStatus(s: ExperimentStatus, input: ExperimentInput, config: ExperimentConfig): string {
   const conf = `${Math.round((1 - (config.alpha ?? 0.05)) * 1000) / 10} % CI`;
-  const row = (name: string, a: ArmCounts, i: Interval) => [
-    name,
+  const v = input.versions;
+  const row = (name: 'champion' | 'challenger', a: ArmCounts, i: Interval) => [
+    v?.[name] !== undefined ? `${name} (v${v[name]})` : name,
     String(a.assigned),
     String(a.n),
     String(a.successes),
@@ -176,16 +231,41 @@ export function renderStatus(s: ExperimentStatus, input: ExperimentInput, config
   ].join('\n');
 }
 
-export function experimentStatusCommand(opts: ExperimentStatusOptions, io: Io): number {
-  const config = configFromFlags(opts);
-  const input = experimentInput(readJsonFile(resolve(io.cwd, opts.file), '-f'), `-f: ${opts.file}`);
+/** Status and decision of counts, and the JSON document `-o json` prints. */
+export function evaluate(opts: ExperimentStatusOptions, input: ExperimentInput) {
+  const config = configFromFlags(opts, input.split);
   const status = experimentStatus(config, input.champion, input.challenger, input.previous);
   const counts = (a: ArmCounts) => ({ assigned: a.assigned, feedback: a.n, conversions: a.successes });
   const data = {
+    ...(input.model !== undefined ? { model: input.model } : {}),
+    ...(input.versions ? { versions: input.versions } : {}),
     config,
     counts: { champion: counts(input.champion), challenger: counts(input.challenger) },
     ...status,
   };
+  return { config, status, data };
+}
+
+/** `mlp experiment status -f counts.json` or `mlp experiment status MODEL [--server URL]`. */
+export async function experimentStatusCommand(
+  model: string | undefined,
+  opts: ExperimentStatusOptions & { server?: string },
+  io: Io,
+): Promise<number> {
+  if (model !== undefined && opts.file !== undefined)
+    throw new UsageError('give either MODEL (live counts from a model server) or -f counts.json, not both');
+  if (model === undefined && opts.file === undefined)
+    throw new UsageError(
+      'give MODEL to read live counts from a model server (mlp experiment status sentiment), or -f counts.json',
+    );
+  let input: ExperimentInput;
+  if (opts.file !== undefined) {
+    input = experimentInput(readJsonFile(resolve(io.cwd, opts.file), '-f'), `-f: ${opts.file}`);
+  } else {
+    const { fetchCounts, serverUrl } = await import('./experiment-live.js');
+    input = await fetchCounts(serverUrl(opts.server), model!);
+  }
+  const { config, status, data } = evaluate(opts, input);
   io.stdout(emit(opts.output, data, () => renderStatus(status, input, config)));
   return EXIT.ok;
 }
