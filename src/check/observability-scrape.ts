@@ -243,7 +243,10 @@ function monitors(objects: readonly K8sObject[]): Monitor[] {
       nsSel.any === true
         ? { scope: () => true, scopeText: 'any namespace' }
         : names.length > 0
-          ? { scope: (ns: string) => names.includes(ns), scopeText: `namespaces ${names.join(', ')}` }
+          ? {
+              scope: (ns: string) => names.includes(ns),
+              scopeText: `namespace${names.length > 1 ? 's' : ''} ${names.join(', ')}`,
+            }
           : { scope: (ns: string) => ns === namespace, scopeText: `namespace ${namespace}` };
     const list = o.kind === 'ServiceMonitor' ? spec.endpoints : spec.podMetricsEndpoints;
     const field = o.kind === 'ServiceMonitor' ? 'endpoints' : 'podMetricsEndpoints';
@@ -375,7 +378,7 @@ export function checkMonitorsSelect(
     if (!prom) {
       fail(
         'metadata.labels',
-        `${m.kind} ${m.ref}: no Prometheus in the tree (kube-prometheus-stack) would load it`,
+        `${m.ref}: no Prometheus in the tree (kube-prometheus-stack) would load it`,
         'install the kube-prometheus-stack engine',
       );
     } else {
@@ -383,13 +386,13 @@ export function checkMonitorsSelect(
       if (!sel.labels(m.labels))
         fail(
           'metadata.labels',
-          `${m.kind} ${m.ref} lacks the labels Prometheus selects ${m.kind}s by (${sel.text}, from the ${prom.release} values): the operator ignores it and nothing is scraped`,
+          `${m.ref} lacks the labels Prometheus selects ${m.kind}s by (${sel.text}, from the ${prom.release} values): the operator ignores it and nothing is scraped`,
           `add the labels ${sel.text}`,
         );
       else if (!sel.namespaces(namespaces.get(m.namespace) ?? { 'kubernetes.io/metadata.name': m.namespace }))
         fail(
           'metadata.namespace',
-          `${m.kind} ${m.ref}: its namespace is outside Prometheus' ${m.kind} namespace selector`,
+          `${m.ref}: its namespace is outside Prometheus' ${m.kind} namespace selector`,
           'move it or widen the namespace selector',
         );
     }
@@ -400,7 +403,7 @@ export function checkMonitorsSelect(
     if (inScope === 0) {
       fail(
         'spec.selector',
-        `${m.kind} ${m.ref} selects no ${m.kind === 'ServiceMonitor' ? 'Service' : 'pod template'} of the tree in ${m.scopeText}`,
+        `${m.ref} selects no ${m.kind === 'ServiceMonitor' ? 'Service' : 'pod template'} of the tree in ${m.scopeText}`,
         `match the labels of the ${m.kind === 'ServiceMonitor' ? 'Service' : 'pods'} to scrape`,
       );
       continue;
@@ -408,17 +411,13 @@ export function checkMonitorsSelect(
     if (m.endpoints.length === 0)
       fail(
         `spec.${m.kind === 'ServiceMonitor' ? 'endpoints' : 'podMetricsEndpoints'}`,
-        `${m.kind} ${m.ref} has no endpoints`,
+        `${m.ref} has no endpoints`,
         'add an endpoint with a named port',
       );
     for (const e of m.endpoints) {
       const r = endpointTargets(m, e, svcs, pods);
       if (r.problem)
-        fail(
-          `${e.path}.port`,
-          `${m.kind} ${m.ref}: ${r.problem}`,
-          'name a port the selected objects declare',
-        );
+        fail(`${e.path}.port`, `${m.ref}: ${r.problem}`, 'name a port the selected objects declare');
     }
   }
   return out.length > 0
