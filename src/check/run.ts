@@ -86,11 +86,6 @@ export async function runChecks(
   findings.push(...checkGitopsSource(env.gitops !== undefined, env.environment));
   // Alert and recording rules: parse with Prometheus' grammar, read exported series, link runbooks.
   findings.push(...checkPromqlParse(objects), ...checkMetricsExported(objects));
-  // Scrape targets: every monitor is loaded and selects named ports; Prometheus reaches each target.
-  findings.push(
-    ...checkMonitorsSelect(objects, networkModel.namespaces),
-    ...checkScrapeReachable(objects, env, networkModel),
-  );
   if (options.runbooks)
     findings.push(
       ...checkRunbooksExist(objects, {
@@ -98,6 +93,11 @@ export async function runChecks(
         runbookBaseUrl: env.observability.runbookBaseUrl,
       }),
     );
+  // Scrape targets: every monitor is loaded and selects named ports; Prometheus reaches each target.
+  findings.push(
+    ...checkMonitorsSelect(objects, networkModel.namespaces),
+    ...checkScrapeReachable(objects, env, networkModel),
+  );
   findings.push(
     ...passIfClean(await scanObjects(objects), 'secrets', 'no secret material in the rendered tree'),
   );
