@@ -163,6 +163,13 @@ describe('rendering: what Prometheus scrapes, per environment', () => {
     expect(model.reach(prometheusPod, pod('cache', 'redis'), at(9121)).allowed).toBe(true);
     expect(model.reach(prometheusPod, pod('cache', 'redis'), at(6379)).allowed).toBe(false);
     expect(model.reach(prometheusPod, pod('storage', 'minio'), at(9000)).allowed).toBe(true);
+    // Only Prometheus: Grafana next to it in the monitoring namespace gets nowhere.
+    const grafana = {
+      kind: 'pod' as const,
+      namespace: 'monitoring',
+      labels: { 'app.kubernetes.io/name': 'grafana' },
+    };
+    expect(model.reach(grafana, pod('database', 'postgres'), at(9187)).allowed).toBe(false);
     const team = { kind: 'pod' as const, namespace: 'ml-team', labels: {} };
     expect(model.reach(team, pod('database', 'postgres'), at(5432)).allowed).toBe(true);
     expect(model.reach(team, pod('database', 'postgres'), at(9187)).allowed).toBe(false);
@@ -231,8 +238,7 @@ describe(`${RULE_SELECTS}: planted defects`, () => {
       expect.objectContaining({
         resource: 'ServiceMonitor/database/postgres',
         path: 'spec.selector',
-        message:
-          'ServiceMonitor/database/postgres selects no Service of the tree in namespace database',
+        message: 'ServiceMonitor/database/postgres selects no Service of the tree in namespace database',
       }),
     ]);
   });

@@ -23,6 +23,7 @@ import { KUBE_PROMETHEUS_STACK } from '../engines/kube-prometheus-stack.js';
 import { type K8sObject, objectRef } from '../k8s/object.js';
 import { compileSelector, type LabelSelector, type Labels, type Matcher } from '../k8s/selector.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
+import { PROMETHEUS_POD_LABELS } from '../synth/monitors.js';
 import type { Finding } from './finding.js';
 import { contains, type PortSet } from './network/ports.js';
 import type { DirectionVerdict, NetworkModel } from './network/reach.js';
@@ -433,8 +434,7 @@ export function checkMonitorsSelect(
       ];
 }
 
-/** The Prometheus pods as the operator labels them (and the chart's anti-affinity selects them). */
-export const PROMETHEUS_POD_LABELS: Labels = { 'app.kubernetes.io/name': 'prometheus' };
+export { PROMETHEUS_POD_LABELS };
 
 /** Port allowed by a direction's verdict, by number or (NetworkPolicy named ports) by name. */
 function admits(v: DirectionVerdict | undefined, t: Target): boolean {

@@ -11,6 +11,14 @@ import type { ResolvedEnvironment } from '../spec/model.js';
 
 type Labels = Record<string, string>;
 
+/**
+ * The Prometheus pods' label as the operator sets it on the StatefulSet it renders; the chart's
+ * own pod anti-affinity selects them by it (kube-prometheus-stack
+ * templates/prometheus/prometheus.yaml: `app.kubernetes.io/name In [prometheus]`). Scrape egress
+ * is granted to these pods only, not to Grafana or Alertmanager next to them.
+ */
+export const PROMETHEUS_POD_LABELS: Readonly<Labels> = { 'app.kubernetes.io/name': 'prometheus' };
+
 /** One endpoint of a ServiceMonitor (Service port name) or PodMonitor (container port name). */
 export interface MonitorEndpoint {
   /** A port name: of the Service (ServiceMonitor) or of a container (PodMonitor). */

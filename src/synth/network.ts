@@ -9,6 +9,7 @@ import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import type { SharedService, Team } from '../spec/schema.js';
 import { dataServiceMetricsPort } from './data-services.js';
+import { PROMETHEUS_POD_LABELS } from './monitors.js';
 
 type Labels = Record<string, string>;
 
@@ -228,8 +229,9 @@ const peerSelector = (labels: Readonly<Record<string, string>>) =>
   Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {};
 
 /**
- * Monitoring egress: one policy per scrape target, to exactly its pods and port (the team
- * metrics ports are `allow-scrape-team-*`, next to these in the engine's policies).
+ * Monitoring egress: one policy per scrape target, from the Prometheus pods only (not Grafana
+ * or Alertmanager) to exactly its pods and port (the team metrics ports are
+ * `allow-scrape-team-*`, next to these in the engine's policies).
  */
 export function monitoringScrapeEgress(
   namespace: string,
@@ -238,7 +240,7 @@ export function monitoringScrapeEgress(
 ): K8sObject[] {
   return peers.map((p) =>
     policy(namespace, `allow-scrape-${p.name}`, labels, {
-      podSelector: {},
+      podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
       policyTypes: ['Egress'],
       egress: [
         {
@@ -250,7 +252,7 @@ export function monitoringScrapeEgress(
   );
 }
 
-/** Target side: the monitoring namespace may reach these pods on their metrics port only. */
+/** Target side: Prometheus may reach these pods on their metrics port only. */
 export function allowScrapeFromMonitoring(
   env: ResolvedEnvironment,
   peer: ScrapePeer,
@@ -262,7 +264,13 @@ export function allowScrapeFromMonitoring(
     policyTypes: ['Ingress'],
     ingress: [
       {
-        from: [{ namespaceSelector: nsSelector(env.platform.monitoringNamespace) }],
+        // One peer with both selectors: the Prometheus pods of the monitoring namespace.
+        from: [
+          {
+            namespaceSelector: nsSelector(env.platform.monitoringNamespace),
+            podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+          },
+        ],
         ports: [{ protocol: peer.protocol ?? 'TCP', port: peer.port }],
       },
     ],
