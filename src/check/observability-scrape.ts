@@ -429,7 +429,10 @@ export function checkMonitorsSelect(
           status: 'pass',
           resource: 'ServiceMonitor/*',
           path: '',
-          message: `${list.length} monitors are loaded by Prometheus and select named ports of the tree`,
+          message:
+            list.length > 0
+              ? `${list.length} monitors are loaded by Prometheus and select named ports of the tree`
+              : 'no ServiceMonitor or PodMonitor in the tree (nothing the tree runs is scraped through one)',
         },
       ];
 }
