@@ -129,6 +129,8 @@ describe('mlp check catches planted problems', () => {
       'network.dns',
       'network.isolation',
       'network.monitoring',
+      // The same blocked metrics port, seen from the Prometheus pods' scrape of ml-team.
+      'observability.scrape-reachable',
     ]);
     expect(f.find((x) => x.ruleId === 'network.isolation')!.message).toBe(
       'app-team should reach ml-team (declared) but the policies block it',
@@ -160,7 +162,7 @@ describe('mlp check catches planted problems', () => {
         ruleId: 'quota.capacity',
         path: 'capacity.cpu',
         message:
-          "team quotas claim 12 and the platform's workloads outside any quota request 600m (storage/minio, database/postgres, cache/redis): 12600m of 10 allocatable (126%)",
+          "team quotas claim 12 and the platform's workloads outside any quota request 700m (storage/minio, database/postgres, cache/redis): 12700m of 10 allocatable (127%)",
       }),
     ]);
   });

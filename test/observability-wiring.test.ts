@@ -1,6 +1,7 @@
 /** Issue 10 §1–§3 (first slice): kube-prometheus-stack, the observability component, runbooks, checks. */
 import { describe, expect, it } from 'vitest';
 import { checkCrdWaves } from '../src/check/delivery.js';
+import { RULE_REACHABLE, RULE_SELECTS } from '../src/check/observability-scrape.js';
 import { runChecks } from '../src/check/run.js';
 import { KUBE_PROMETHEUS_STACK, kubePrometheusStack } from '../src/engines/kube-prometheus-stack.js';
 import { renderTree } from '../src/gitops/render.js';
@@ -107,7 +108,7 @@ describe('observability component and runbooks', () => {
 });
 
 describe('mlp check: observability.* on every environment, planted defects', () => {
-  it('passes on the example in all four environments with the three rules present', async () => {
+  it('passes on the example in all four environments with the five rules present', async () => {
     const r = await mlp(['check', '-o', 'json']);
     expect(r.code).toBe(0);
     const reports = JSON.parse(r.stdout).reports as Any[];
@@ -118,6 +119,8 @@ describe('mlp check: observability.* on every environment, planted defects', () 
         [RULE_PARSE, 'pass'],
         [RULE_EXPORTED, 'pass'],
         [RULE_RUNBOOK, 'pass'],
+        [RULE_SELECTS, 'pass'],
+        [RULE_REACHABLE, 'pass'],
       ]);
     }
   });

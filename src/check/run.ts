@@ -12,6 +12,7 @@ import { systemNamespaces } from './namespaces.js';
 import { NetworkModel } from './network/reach.js';
 import { checkNetwork, type IsolationMatrix } from './network/rules.js';
 import { validateNetworkPolicies } from './network/validate.js';
+import { checkMonitorsSelect, checkScrapeReachable } from './observability-scrape.js';
 import { checkCapacity, checkLimitRanges } from './quota/fit.js';
 import { checkDangerousSubjects, checkEscalation } from './rbac/escalation-rules.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
@@ -69,7 +70,8 @@ export async function runChecks(
   findings.push(...checkRbac(objects, rbac, env));
   findings.push(...checkDangerousSubjects(rbac));
   findings.push(...checkEscalation(objects, rbac));
-  const network = checkNetwork(new NetworkModel(objects, systemNamespaces(env)), env);
+  const networkModel = new NetworkModel(objects, systemNamespaces(env));
+  const network = checkNetwork(networkModel, env);
   findings.push(...network.findings);
   findings.push(
     ...checkCapacity(
@@ -91,6 +93,11 @@ export async function runChecks(
         runbookBaseUrl: env.observability.runbookBaseUrl,
       }),
     );
+  // Scrape targets: every monitor is loaded and selects named ports; Prometheus reaches each target.
+  findings.push(
+    ...checkMonitorsSelect(objects, networkModel.namespaces),
+    ...checkScrapeReachable(objects, env, networkModel),
+  );
   findings.push(
     ...passIfClean(await scanObjects(objects), 'secrets', 'no secret material in the rendered tree'),
   );

@@ -63,6 +63,15 @@ export const kubePrometheusStack: Engine = {
     kubeScheduler: { enabled: false },
     kubeControllerManager: { enabled: false },
     kubeProxy: { enabled: false },
+    // CoreDNS is scraped (DNS failures explain many outages): the chart's coreDns Service in
+    // kube-system selects the DNS pods and exposes CoreDNS' prometheus plugin on 9153 (chart
+    // values `coreDns.service.port/targetPort` 9153; the selector, commented out there, is
+    // set explicitly to the label kind's and EKS' CoreDNS pods carry). The monitoring
+    // namespace's default-deny would block it: `scrapeTargets` below opens exactly that port.
+    coreDns: {
+      enabled: true,
+      service: { port: 9153, targetPort: 9153, selector: { 'k8s-app': 'kube-dns' } },
+    },
     grafana: {
       replicas: replicas(env),
       // The login comes from a Secret the tree's observability component delivers (generated or
@@ -91,6 +100,15 @@ export const kubePrometheusStack: Engine = {
     // (10250: kubelet and cAdvisor metrics) and node-exporter (9100, on the host network).
     teamMetricsPorts: true,
     nodePorts: [{ port: 10250 }, { port: 9100 }],
+    scrapeTargets: [
+      {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        podLabels: { 'k8s-app': 'kube-dns' },
+        port: { port: 9153 },
+        what: 'CoreDNS metrics (the chart’s coreDns ServiceMonitor)',
+      },
+    ],
   }),
   exemption: `the monitoring stack (kube-prometheus-stack) ${CHART_PODS}; node-exporter also needs host access`,
 };

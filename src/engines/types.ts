@@ -42,6 +42,24 @@ export interface EngineNetwork {
    * per cluster, so, like the API server, they are any address on these ports only. @default []
    */
   readonly nodePorts?: readonly EnginePort[];
+  /**
+   * Pods Prometheus scrapes through a ServiceMonitor the engine's chart renders (so not in the
+   * tree, where `observability.scrape-reachable` finds the tree's own): the scraper's egress
+   * goes to each, and where the target is in the engine's own namespace, so does its ingress
+   * from the monitoring namespace. @default []
+   */
+  readonly scrapeTargets?: readonly ScrapeTarget[];
+}
+
+/** A pod port Prometheus scrapes. */
+export interface ScrapeTarget {
+  /** Policy name suffix: `allow-scrape-<name>` (monitoring) / `allow-from-monitoring` (target). */
+  readonly name: string;
+  readonly namespace: string;
+  /** The pods' labels as the chart sets them. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly port: EnginePort;
+  readonly what: string;
 }
 
 export interface HelmChart {

@@ -10,8 +10,9 @@
  *   their name with `.`/`/` sanitized (`nvidia.com/gpu` → `resource="nvidia_com_gpu"`);
  * - kubelet (scraped by kube-prometheus-stack's kubelet ServiceMonitor): volume stats;
  * - node-exporter: the cpu, meminfo and filesystem collectors;
- * - postgres_exporter, redis_exporter, MinIO (v2 cluster metrics), ingress-nginx: the few
- *   series dashboards use. The model registry exports no Prometheus metrics (yet).
+ * - postgres_exporter, redis_exporter, MinIO (v2 cluster metrics), ingress-nginx: read from
+ *   their upstream sources at the pinned versions (each entry says where). The model registry
+ *   exports no Prometheus metrics (yet).
  */
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
@@ -123,51 +124,108 @@ export const NODE_EXPORTER: Exporter = {
   ],
 };
 
+/**
+ * postgres_exporter v0.20.1 (the sidecar of src/synth/data-services.ts), from its source in
+ * github.com/prometheus-community/postgres_exporter: `pg_up` (exporter/postgres_exporter.go,
+ * namespace "pg", name "up"); `pg_stat_database_*` (collector/pg_stat_database.go: numbackends a
+ * gauge, xact_commit/xact_rollback/deadlocks CounterValue without a `_total` suffix, labels
+ * datid, datname); `pg_database_size_bytes` (collector/pg_database.go, label datname);
+ * `pg_settings_max_connections` (collector/pg_setting.go: `pg_settings_<name>`, unitless).
+ */
 export const POSTGRES_EXPORTER: Exporter = {
   name: 'postgres-exporter',
   families: [
     { name: 'pg_up', type: 'gauge', labels: [] },
     { name: 'pg_stat_database_numbackends', type: 'gauge', labels: ['datid', 'datname'] },
+    { name: 'pg_stat_database_xact_commit', type: 'counter', labels: ['datid', 'datname'] },
+    { name: 'pg_stat_database_xact_rollback', type: 'counter', labels: ['datid', 'datname'] },
+    { name: 'pg_stat_database_deadlocks', type: 'counter', labels: ['datid', 'datname'] },
+    { name: 'pg_database_size_bytes', type: 'gauge', labels: ['datname'] },
     { name: 'pg_settings_max_connections', type: 'gauge', labels: [] },
   ],
 };
 
+/**
+ * redis_exporter v1.88.0, from github.com/oliver006/redis_exporter exporter/exporter.go (INFO
+ * field → metric maps, namespace "redis"): up, connected_clients, memory_used_bytes
+ * (used_memory), memory_max_bytes (maxmemory), commands_processed_total,
+ * keyspace_hits_total/keyspace_misses_total, evicted_keys_total; db_keys{db} (exporter/info.go).
+ */
 export const REDIS_EXPORTER: Exporter = {
   name: 'redis-exporter',
   families: [
     { name: 'redis_up', type: 'gauge', labels: [] },
     { name: 'redis_connected_clients', type: 'gauge', labels: [] },
     { name: 'redis_memory_used_bytes', type: 'gauge', labels: [] },
+    { name: 'redis_memory_max_bytes', type: 'gauge', labels: [] },
+    { name: 'redis_commands_processed_total', type: 'counter', labels: [] },
+    { name: 'redis_keyspace_hits_total', type: 'counter', labels: [] },
+    { name: 'redis_keyspace_misses_total', type: 'counter', labels: [] },
+    { name: 'redis_evicted_keys_total', type: 'counter', labels: [] },
+    { name: 'redis_db_keys', type: 'gauge', labels: ['db'] },
   ],
 };
 
+/**
+ * MinIO's v2 cluster metrics (`/minio/v2/metrics/cluster`), names from minio/minio
+ * docs/metrics/prometheus/list.md ("Cluster Capacity", "Cluster Health", "S3 API Request"
+ * tables). Labels: the docs say only that metrics "may include … the server that calculated
+ * that metric"; `server` (and `api` on the S3 request counters) are taken from that and from
+ * sample scrapes, not from the source — unverified beyond that.
+ */
 export const MINIO: Exporter = {
   name: 'minio',
   families: [
     { name: 'minio_cluster_capacity_usable_total_bytes', type: 'gauge', labels: ['server'] },
     { name: 'minio_cluster_capacity_usable_free_bytes', type: 'gauge', labels: ['server'] },
+    { name: 'minio_cluster_nodes_online_total', type: 'gauge', labels: ['server'] },
+    { name: 'minio_cluster_nodes_offline_total', type: 'gauge', labels: ['server'] },
+    { name: 'minio_s3_requests_total', type: 'counter', labels: ['api', 'server'] },
+    { name: 'minio_s3_requests_errors_total', type: 'counter', labels: ['api', 'server'] },
   ],
 };
+
+/**
+ * ingress-nginx controller v1.15.1 (chart 4.15.1), from kubernetes/ingress-nginx
+ * internal/ingress/metric/collectors/socket.go: namespace `nginx_ingress_controller`, request
+ * labels `requestTags` (status, method, path, namespace, ingress, service, canary, plus host:
+ * metrics-per-host is on by default) and the const labels controller_namespace/class/pod;
+ * `requests` is a CounterOpts named "requests" (no `_total`). controller.go:
+ * `config_last_reload_successful`.
+ *
+ * Two request labels collide with target labels: the chart's ServiceMonitor does not set
+ * honorLabels, so Prometheus keeps the target's `namespace`/`service` (the controller's) and
+ * renames the exporter's to `exported_namespace`/`exported_service` (the Ingress' own). A rule
+ * that means "the team's namespace" must select `exported_namespace`.
+ */
+const NGINX_REQUEST_LABELS = [
+  'status',
+  'method',
+  'path',
+  'exported_namespace',
+  'ingress',
+  'exported_service',
+  'canary',
+  'host',
+  'controller_namespace',
+  'controller_class',
+  'controller_pod',
+];
 
 export const INGRESS_NGINX: Exporter = {
   name: 'ingress-nginx',
   families: [
+    // ingress-nginx calls the HTTP status `status`; the model server calls it `code`.
+    { name: 'nginx_ingress_controller_requests', type: 'counter', labels: NGINX_REQUEST_LABELS },
     {
-      // ingress-nginx calls the HTTP status `status`; the model server calls it `code`.
-      name: 'nginx_ingress_controller_requests',
-      type: 'counter',
-      labels: [
-        'controller_class',
-        'controller_namespace',
-        'controller_pod',
-        'ingress',
-        'method',
-        'path',
-        'service',
-        'status',
-        'host',
-        'canary',
-      ],
+      name: 'nginx_ingress_controller_request_duration_seconds',
+      type: 'histogram',
+      labels: NGINX_REQUEST_LABELS,
+    },
+    {
+      name: 'nginx_ingress_controller_config_last_reload_successful',
+      type: 'gauge',
+      labels: ['controller_namespace', 'controller_class', 'controller_pod'],
     },
   ],
 };

@@ -14,11 +14,15 @@ import { commonLabels } from './labels.js';
 import { namespaceObject } from './namespaces.js';
 import {
   ACME_SOLVER_PORT,
+  allowScrapeFromMonitoring,
   baselinePolicies,
+  dataServiceScrapePeers,
   ipBlock,
+  monitoringScrapeEgress,
   needsAcmeSolver,
   nsSelector,
   policy,
+  type ScrapePeer,
 } from './network.js';
 
 type Labels = Record<string, string>;
@@ -108,6 +112,17 @@ export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels:
       );
     }
   }
+  // Target side of the scrapes of this engine's own pods (chart-rendered ServiceMonitors).
+  for (const t of net.scrapeTargets ?? [])
+    if (t.namespace === ns) out.push(allowScrapeFromMonitoring(env, scrapePeer(t), labels));
+  if (net.teamMetricsPorts) {
+    // The scraper: egress to every engine's chart-scraped pods and the in-cluster data services.
+    const peers = [
+      ...ENGINES.flatMap((e) => e.network(env).scrapeTargets ?? []).map(scrapePeer),
+      ...dataServiceScrapePeers(env),
+    ];
+    out.push(...monitoringScrapeEgress(ns, labels, peers));
+  }
   if (net.teamIngressPorts) {
     // Source side of what every team's allow-from-ingress-controller admits.
     for (const team of [...env.teams].sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -133,6 +148,14 @@ export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels:
   }
   return out;
 }
+
+const scrapePeer = (t: NonNullable<ReturnType<Engine['network']>['scrapeTargets']>[number]): ScrapePeer => ({
+  name: t.name,
+  namespace: t.namespace,
+  podLabels: t.podLabels,
+  port: t.port.port,
+  ...(t.port.protocol ? { protocol: t.port.protocol } : {}),
+});
 
 export function engineComponent(env: ResolvedEnvironment, engine: Engine): Component {
   const labels = commonLabels(env);

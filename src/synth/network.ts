@@ -8,6 +8,8 @@ import { type PortRange, parsePort, toPolicyPort } from '../core/ports.js';
 import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import type { SharedService, Team } from '../spec/schema.js';
+import { dataServiceMetricsPort } from './data-services.js';
+import { PROMETHEUS_POD_LABELS } from './monitors.js';
 
 type Labels = Record<string, string>;
 
@@ -201,4 +203,94 @@ export function sharedServicePolicies(
       ],
     }),
   ];
+}
+
+/** A pod port Prometheus scrapes, as the monitoring policies need it. */
+export interface ScrapePeer {
+  readonly name: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly port: number;
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+/** The in-cluster data services' metrics ports (none for managed ones: nothing runs here). */
+export function dataServiceScrapePeers(env: ResolvedEnvironment): ScrapePeer[] {
+  const out: ScrapePeer[] = [];
+  for (const svc of env.sharedServices) {
+    const port = dataServiceMetricsPort(env, svc);
+    if (port === undefined) continue;
+    out.push({ name: `service-${svc.name}`, namespace: svc.namespace, podLabels: svc.podSelector, port });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+const peerSelector = (labels: Readonly<Record<string, string>>) =>
+  Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {};
+
+/**
+ * Monitoring egress: one policy per scrape target, from the Prometheus pods only (not Grafana
+ * or Alertmanager) to exactly its pods and port (the team metrics ports are
+ * `allow-scrape-team-*`, next to these in the engine's policies).
+ */
+export function monitoringScrapeEgress(
+  namespace: string,
+  labels: Labels,
+  peers: readonly ScrapePeer[],
+): K8sObject[] {
+  return peers.map((p) =>
+    policy(namespace, `allow-scrape-${p.name}`, labels, {
+      podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [{ namespaceSelector: nsSelector(p.namespace), podSelector: peerSelector(p.podLabels) }],
+          ports: [{ protocol: p.protocol ?? 'TCP', port: p.port }],
+        },
+      ],
+    }),
+  );
+}
+
+/** Target side: Prometheus may reach these pods on their metrics port only. */
+export function allowScrapeFromMonitoring(
+  env: ResolvedEnvironment,
+  peer: ScrapePeer,
+  labels: Labels,
+  name = 'allow-from-monitoring',
+): K8sObject {
+  return policy(peer.namespace, name, labels, {
+    podSelector: peerSelector(peer.podLabels),
+    policyTypes: ['Ingress'],
+    ingress: [
+      {
+        // One peer with both selectors: the Prometheus pods of the monitoring namespace.
+        from: [
+          {
+            namespaceSelector: nsSelector(env.platform.monitoringNamespace),
+            podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+          },
+        ],
+        ports: [{ protocol: peer.protocol ?? 'TCP', port: peer.port }],
+      },
+    ],
+  });
+}
+
+/** Shared-service namespace side of the data services' scrapes. */
+export function dataServiceScrapePolicies(
+  env: ResolvedEnvironment,
+  namespace: string,
+  labels: Labels,
+): K8sObject[] {
+  return dataServiceScrapePeers(env)
+    .filter((p) => p.namespace === namespace)
+    .map((p) =>
+      allowScrapeFromMonitoring(
+        env,
+        p,
+        labels,
+        `allow-scrape-from-monitoring-${p.name.slice('service-'.length)}`,
+      ),
+    );
 }

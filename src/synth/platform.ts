@@ -10,7 +10,12 @@ import { enabledEngines, engineComponent } from './engines.js';
 import { consumerSecrets, secretStores } from './external-secrets.js';
 import { commonLabels, teamLabels } from './labels.js';
 import { sharedNamespace, teamNamespace } from './namespaces.js';
-import { baselinePolicies, sharedServicePolicies, teamPolicies } from './network.js';
+import {
+  baselinePolicies,
+  dataServiceScrapePolicies,
+  sharedServicePolicies,
+  teamPolicies,
+} from './network.js';
 import { observabilityComponents } from './observability.js';
 import { admissionPolicies } from './policies.js';
 import { limitRange, resourceQuota } from './quotas.js';
@@ -59,6 +64,7 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
       objects: [
         ...baselinePolicies(ns, labels),
         ...services.flatMap((s) => sharedServicePolicies(s, teams, labels)),
+        ...dataServiceScrapePolicies(env, ns, labels),
       ],
     });
   }
