@@ -4,6 +4,7 @@ import { admitObject, isAdmissible } from '../admission/chain.js';
 import { admissionEnv } from '../admission/env.js';
 import type { K8sObject } from '../k8s/object.js';
 import { checkMetricsExported, checkPromqlParse, checkRunbooksExist } from '../observability/checks.js';
+import { checkDashboards, checkLogqlParse } from '../observability/dashboards/checks.js';
 import { admissionExemptions } from '../policy/exemptions.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { checkCrdWaves, checkGitopsSource, type LayoutComponent } from './delivery.js';
@@ -84,6 +85,8 @@ export async function runChecks(
   findings.push(...checkGitopsSource(env.gitops !== undefined, env.environment));
   // Alert and recording rules: parse with Prometheus' grammar, read exported series, link runbooks.
   findings.push(...checkPromqlParse(objects), ...checkMetricsExported(objects));
+  // Grafana dashboards (sidecar ConfigMaps): LogQL with Loki's grammar, and what Grafana loads.
+  findings.push(...checkLogqlParse(objects), ...checkDashboards(objects));
   if (options.runbooks)
     findings.push(
       ...checkRunbooksExist(objects, {
