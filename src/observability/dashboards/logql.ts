@@ -42,7 +42,7 @@ export function checkLogql(expr: string): SyntaxIssue[] {
         selectors++;
         const issue = selectorIssue(ref.node, expr);
         if (issue) errors.push(issue);
-        return false;
+        // Descend: the grammar's recovery nodes inside the selector are the errors to report.
       }
       return undefined;
     },

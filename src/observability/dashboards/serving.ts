@@ -11,12 +11,14 @@ import { dashboard, labelValuesVariable, type PanelDraft, panel, promTargets } f
 
 const RATE = '[$__rate_interval]';
 
-function requests(matchers: string): string {
-  return `sum by (version) (rate(inference_requests_total{${matchers}}${RATE}))`;
-}
-
-function errorRatio(matchers: string): string {
-  return `sum by (version) (rate(inference_requests_total{${matchers},code=~"5.."}${RATE})) / (${requests(matchers)} > 0)`;
+/**
+ * 5xx share. prom-client creates a `code` series only when first counted, so a version without
+ * errors has no 5xx series: `or 0 * requests` shows it at 0 rather than "No data"; `> 0` in the
+ * divisor leaves a version without traffic empty rather than NaN (as the SLI rules do, slo.ts).
+ */
+function errorRatio(matchers: string, by = 'version'): string {
+  const all = `sum by (${by}) (rate(inference_requests_total{${matchers}}${RATE}))`;
+  return `(sum by (${by}) (rate(inference_requests_total{${matchers},code=~"5.."}${RATE})) or 0 * ${all}) / (${all} > 0)`;
 }
 
 function quantile(q: number, matchers: string): string {
@@ -91,7 +93,7 @@ export function servingDashboard(input: ServingDashboardInput): Dashboard {
       width: 8,
       targets: promTargets([
         {
-          expr: `sum by (model, version) (rate(inference_requests_total{${all},code=~"5.."}${RATE})) / (sum by (model, version) (rate(inference_requests_total{${all}}${RATE})) > 0)`,
+          expr: errorRatio(all, 'model, version'),
           legend: '{{model}} v{{version}}',
         },
       ]),
