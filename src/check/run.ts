@@ -85,8 +85,6 @@ export async function runChecks(
   findings.push(...checkGitopsSource(env.gitops !== undefined, env.environment));
   // Alert and recording rules: parse with Prometheus' grammar, read exported series, link runbooks.
   findings.push(...checkPromqlParse(objects), ...checkMetricsExported(objects));
-  // Grafana dashboards (sidecar ConfigMaps): LogQL with Loki's grammar, and what Grafana loads.
-  findings.push(...checkLogqlParse(objects), ...checkDashboards(objects));
   if (options.runbooks)
     findings.push(
       ...checkRunbooksExist(objects, {
@@ -94,6 +92,8 @@ export async function runChecks(
         runbookBaseUrl: env.observability.runbookBaseUrl,
       }),
     );
+  // Grafana dashboards (sidecar ConfigMaps): LogQL with Loki's grammar, and what Grafana loads.
+  findings.push(...checkLogqlParse(objects), ...checkDashboards(objects));
   findings.push(
     ...passIfClean(await scanObjects(objects), 'secrets', 'no secret material in the rendered tree'),
   );
