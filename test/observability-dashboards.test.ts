@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDashboard } from '@grafana/schema';
+import ts from 'typescript';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runChecks } from '../src/check/run.js';
 import { kubePrometheusStack } from '../src/engines/kube-prometheus-stack.js';
@@ -45,7 +46,7 @@ import { parsePromql } from '../src/observability/promql.js';
 import { RECORD_BUDGET_REMAINING, RECORD_ERROR_RATIO } from '../src/observability/slo.js';
 import { allObjects, type Component } from '../src/synth/component.js';
 import { synthesize } from '../src/synth/platform.js';
-import { exampleSpec } from './helpers.js';
+import { exampleSpec, ROOT } from './helpers.js';
 import { hasPromtool, inCi, PROMTOOL_MISSING } from './promtool/run.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: reading nested dashboard JSON in assertions
@@ -198,6 +199,50 @@ describe('structure Grafana loads (checked here independently of the rule, and b
       expect(used, v.name).toBe(true);
     }
   });
+
+  test("the delivered JSON type-checks against @grafana/schema's Dashboard (the TypeScript compiler on the rendered text)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlp-dash-types-'));
+    try {
+      const typo = structuredClone(prodDashboards[0]);
+      typo.panels[0].gridpos = typo.panels[0].gridPos;
+      const texts = [
+        ...prodMaps.map((cm) => Object.values((cm as Any).data)[0] as string),
+        dashboardJson(typo),
+      ];
+      // String enums of the schema take their members, not the plain strings JSON has.
+      const source = `import { type Dashboard, ThresholdsMode } from '@grafana/schema';\n${texts
+        .map(
+          (t, i) =>
+            `export const d${i}: Dashboard = ${t.replaceAll('"mode": "absolute"', '"mode": ThresholdsMode.Absolute')};`,
+        )
+        .join('\n')}\n`;
+      const file = join(dir, 'dashboards.ts');
+      writeFileSync(file, source);
+      const program = ts.createProgram([file], {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        paths: { '@grafana/schema': [join(ROOT, 'node_modules/@grafana/schema/dist/types/index.d.ts')] },
+      });
+      const problems = ts.getPreEmitDiagnostics(program).map((d) => ({
+        line: d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0).line : -1,
+        text: ts.flattenDiagnosticMessageText(d.messageText, ' '),
+      }));
+      // Only the planted typo fails, and it is found: the compiler really judges.
+      const typoLine = source
+        .split('\n')
+        .findIndex((l) => l.startsWith(`export const d${texts.length - 1}:`));
+      expect(problems.length, JSON.stringify(problems)).toBe(1);
+      expect(problems[0]!.line).toBeGreaterThanOrEqual(typoLine);
+      expect(problems[0]!.text).toContain("'\"gridpos\"' does not exist in type 'Panel");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   test('the check rules pass on the rendered tree of every environment', () => {
     for (const name of ENVS) {

@@ -14,9 +14,10 @@ import type {
 } from '@grafana/schema';
 
 /**
- * `schemaVersion` of the dashboards: `defaultDashboard.schemaVersion` of @grafana/schema 13.2.3
- * (42, the version Grafana 12.x/13 migrates every dashboard to; a test keeps the two equal). An
- * older number only makes Grafana run its migrations on load; a newer one is refused.
+ * `schemaVersion` of the dashboards: `defaultDashboard.schemaVersion` of @grafana/schema 13.2.3,
+ * the version the Grafana release the package comes from saves dashboards at (a test keeps the
+ * two equal). A dashboard with an older number is migrated by Grafana on every load; with this
+ * one it is taken as written. (Not verified against a running Grafana here: no Grafana binary.)
  */
 export const SCHEMA_VERSION = 42;
 
