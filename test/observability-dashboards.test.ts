@@ -42,7 +42,7 @@ import {
   dashboards,
 } from '../src/observability/dashboards/index.js';
 import { checkLogql } from '../src/observability/dashboards/logql.js';
-import { parsePromql } from '../src/observability/promql.js';
+import { MAX_EXPRESSION_LENGTH, parsePromql } from '../src/observability/promql.js';
 import { RECORD_BUDGET_REMAINING, RECORD_ERROR_RATIO } from '../src/observability/slo.js';
 import { allObjects, type Component } from '../src/synth/component.js';
 import { synthesize } from '../src/synth/platform.js';
@@ -511,6 +511,11 @@ describe('interpolation as Grafana does before sending a query', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a template
       interpolate('rate(x{ns=~"$team"}[$__rate_interval]) ${team} ${team:regex} [[team]] $other', vars),
     ).toBe('rate(x{ns=~"(a|b)"}[5m]) (a|b) (a|b) (a|b) $other');
+    // A huge variable referenced many times stops just past the parsers' limit.
+    const big = interpolate('$v '.repeat(10_000), new Map([['v', 'x'.repeat(100_000)]]));
+    expect(big.length).toBe(MAX_EXPRESSION_LENGTH + 1);
+    expect(parsePromql(big).errors[0]!.message).toContain('longer than');
+    expect(checkLogql(big)[0]!.message).toContain('longer than');
     expect(labelValuesSelector('label_values(inference_requests_total{model="$model"}, version)')).toBe(
       'inference_requests_total{model="$model"}',
     );

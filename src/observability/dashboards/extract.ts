@@ -4,6 +4,7 @@
  * hand or edited in the tree is checked the same way. Never throws on bad input.
  */
 import { type K8sObject, objectRef } from '../../k8s/object.js';
+import { MAX_EXPRESSION_LENGTH } from '../promql.js';
 import { DASHBOARD_LABEL, DASHBOARD_LABEL_VALUE } from './index.js';
 
 /** The API server refuses ConfigMaps over 1 MiB; nothing larger is parsed. */
@@ -214,13 +215,23 @@ export function variableValues(dashboard: Record<string, unknown>): Map<string, 
 /** Grafana's variable syntax: `$name`, `${name}`, `${name:format}`, `${name.field}`, `[[name]]`, `[[name:format]]`. */
 const VARIABLE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
 
-/** Replaces the variables Grafana knows; an unknown one stays as written (Grafana sends it so). */
+/**
+ * Replaces the variables Grafana knows; an unknown one stays as written (Grafana sends it so).
+ * Stops once the text outgrows what the parsers accept (a hostile file could reference a huge
+ * variable thousands of times): the result is then just over the limit, and the parse rules
+ * report a too-long expression instead of this building hundreds of megabytes.
+ */
 export function interpolate(expr: string, vars: ReadonlyMap<string, string>): string {
-  return expr.replace(VARIABLE, (whole, a?: string, b?: string, _f?: string, c?: string) => {
-    const name = a ?? b ?? c ?? '';
-    if (Object.hasOwn(BUILTINS, name)) return BUILTINS[name]!;
-    return vars.get(name) ?? whole;
-  });
+  let out = '';
+  let last = 0;
+  for (const m of expr.matchAll(VARIABLE)) {
+    const name = m[1] ?? m[2] ?? m[4] ?? '';
+    const value = Object.hasOwn(BUILTINS, name) ? BUILTINS[name]! : (vars.get(name) ?? m[0]);
+    out += expr.slice(last, m.index) + value;
+    last = m.index + m[0].length;
+    if (out.length > MAX_EXPRESSION_LENGTH) return out.slice(0, MAX_EXPRESSION_LENGTH + 1);
+  }
+  return out + expr.slice(last);
 }
 
 /** Names of the variables an expression references that the dashboard does not define. */
