@@ -310,6 +310,9 @@ describe('what the dashboards show', () => {
       );
       expect(c.targets.every((t: Any) => t.expr.includes('version="$champion"'))).toBe(true);
     }
+    // Defaults without a saved selection: the oldest version as champion, the newest as challenger.
+    const sortOf = (n: string) => d.templating.list.find((v: Any) => v.name === n).sort;
+    expect([sortOf('champion'), sortOf('challenger')]).toEqual([3, 4]);
     const exprs = JSON.stringify(d.panels);
     expect(exprs).toContain('code=~\\"5..\\"');
     expect(exprs).not.toContain('status');

@@ -168,7 +168,11 @@ export function labelValuesVariable(
   label: string,
   selector: string,
   labelName: string,
-  opts: { readonly multi?: boolean } = {},
+  opts: {
+    readonly multi?: boolean;
+    /** VariableSort: 1 alphabetical, 3 numerical ascending, 4 numerical descending. @default 1 */
+    readonly sort?: 1 | 3 | 4;
+  } = {},
 ): VariableModel {
   return {
     type: 'query',
@@ -178,7 +182,8 @@ export function labelValuesVariable(
     // Grafana's Prometheus variable query language (not PromQL): label_values(<selector>, <label>).
     query: `label_values(${selector}, ${labelName})`,
     refresh: 2, // on time range change: versions come and go with rollouts
-    sort: 1,
+    // Without a saved selection Grafana selects the first value in this order.
+    sort: opts.sort ?? 1,
     multi: opts.multi === true,
     includeAll: opts.multi === true,
   };

@@ -144,18 +144,15 @@ export function servingDashboard(input: ServingDashboardInput): Dashboard {
     from: 'now-3h',
     variables: [
       labelValuesVariable('model', 'Model', 'inference_requests_total', 'model'),
-      labelValuesVariable(
-        'champion',
-        'Champion version',
-        'inference_requests_total{model="$model"}',
-        'version',
-      ),
-      labelValuesVariable(
-        'challenger',
-        'Challenger version',
-        'inference_requests_total{model="$model"}',
-        'version',
-      ),
+      // Which version is champion lives in the registry (aliases), not in the metrics. Defaults:
+      // the oldest version serving in the time range as champion, the newest as challenger —
+      // during a canary exactly the two; pick others in the dropdowns.
+      labelValuesVariable('champion', 'Champion', 'inference_requests_total{model="$model"}', 'version', {
+        sort: 3,
+      }),
+      labelValuesVariable('challenger', 'Challenger', 'inference_requests_total{model="$model"}', 'version', {
+        sort: 4,
+      }),
     ],
     panels: [...overview, ...sideBySide(arm('Champion', 'champion'), arm('Challenger', 'challenger'))],
   });
