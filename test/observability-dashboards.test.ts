@@ -454,6 +454,17 @@ describe('planted defects fail with their own rule id', () => {
         datasource: { type: 'prometheus', uid: 'prometheus' },
         query: 'label_values(inference_requests_total, status)',
       },
+      {
+        // The object form Grafana 10+ saves.
+        name: 'obj',
+        type: 'query',
+        datasource: { type: 'prometheus', uid: 'prometheus' },
+        query: {
+          qryType: 1,
+          query: 'label_values(kube_resourcequota, team)',
+          refId: 'PrometheusVariableQueryEditor-VariableQuery',
+        },
+      },
     ];
     const msgs = checkDashboards([planted(dash([good], { templating: { list } }))]).map((x) => x.message);
     expect(msgs).toEqual([
@@ -461,6 +472,7 @@ describe('planted defects fail with their own rule id', () => {
       expect.stringContaining('unknown type "bogus"'),
       expect.stringContaining('variable ok is defined twice'),
       expect.stringContaining('label_values reads label status that inference_requests_total does not carry'),
+      expect.stringContaining('label_values reads label team that kube_resourcequota does not carry'),
     ]);
   });
 

@@ -15,6 +15,7 @@ import {
   labelValuesSelector,
   panelsOf,
   undefinedVariables,
+  variableQueryText,
   variablesOf,
   variableValues,
 } from './extract.js';
@@ -26,6 +27,9 @@ export const RULE_DASHBOARD = 'observability.dashboard-valid';
 
 /** The datasource uids Grafana is provisioned with (kube-prometheus-stack values). */
 export const DATASOURCE_UIDS: readonly string[] = ['prometheus', 'loki', 'tempo'];
+
+/** Grafana's built-in pseudo datasources (`-- Grafana --`, `-- Mixed --`, `-- Dashboard --` by uid). */
+const BUILTIN_DATASOURCE_UIDS: readonly string[] = ['grafana', '-- Mixed --', '-- Dashboard --'];
 
 /** Grafana's variable types (`VariableType` of @grafana/schema 13.2.3). */
 const VARIABLE_TYPES = new Set([
@@ -95,7 +99,7 @@ export function checkDashboards(
   objects: readonly K8sObject[],
   options: DashboardCheckOptions = {},
 ): Finding[] {
-  const uids = new Set(options.datasourceUids ?? DATASOURCE_UIDS);
+  const uids = new Set([...(options.datasourceUids ?? DATASOURCE_UIDS), ...BUILTIN_DATASOURCE_UIDS]);
   const catalogue = buildCatalogue();
   const out: Finding[] = [];
   const seenUids = new Map<string, string>();
@@ -175,9 +179,10 @@ function checkVariables(
       !isRecord(v.query)
     )
       fail(`${path}.query`, `variable ${v.name}: a ${v.type} variable needs a query`);
-    if (v.type !== 'query' || typeof v.query !== 'string') continue;
-    const m = /,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$/.exec(v.query);
-    const selector = labelValuesSelector(v.query);
+    const text = v.type === 'query' ? variableQueryText(v.query) : undefined;
+    if (text === undefined) continue;
+    const m = /,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$/.exec(text);
+    const selector = labelValuesSelector(text);
     if (!selector || !m) continue;
     const metric = parsePromql(selector).selectors[0]?.metric;
     const entry = metric === undefined ? undefined : catalogue.get(metric);

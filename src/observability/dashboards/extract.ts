@@ -128,7 +128,8 @@ export function* dashboardQueries(objects: readonly K8sObject[]): Generator<Quer
     }
     for (const v of variablesOf(d.json)) {
       if (v.value.type !== 'query' || languageOf(v.value.datasource) !== 'promql') continue;
-      const selector = typeof v.value.query === 'string' ? labelValuesSelector(v.value.query) : undefined;
+      const text = variableQueryText(v.value.query);
+      const selector = text === undefined ? undefined : labelValuesSelector(text);
       if (selector === undefined) continue;
       yield {
         resource: d.resource,
@@ -149,6 +150,15 @@ export function* dashboardQueries(objects: readonly K8sObject[]): Generator<Quer
 export function labelValuesSelector(query: string): string | undefined {
   const m = /^\s*label_values\(\s*(.+),\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$/s.exec(query);
   return m ? m[1]!.trim() : undefined;
+}
+
+/**
+ * A Prometheus variable's query text: a string, or (Grafana 10+ saves it so) an object whose
+ * `query` holds it (`{qryType, query, refId}`).
+ */
+export function variableQueryText(query: unknown): string | undefined {
+  if (typeof query === 'string') return query;
+  return isRecord(query) && typeof query.query === 'string' ? query.query : undefined;
 }
 
 export function variablesOf(
