@@ -7,6 +7,7 @@ import { KUBE_PROMETHEUS_STACK, kubePrometheusStack } from '../src/engines/kube-
 import { renderTree } from '../src/gitops/render.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { RULE_EXPORTED, RULE_PARSE, RULE_RUNBOOK } from '../src/observability/checks.js';
+import { RULE_DASHBOARD, RULE_LOGQL } from '../src/observability/dashboards/checks.js';
 import type { ResolvedEnvironment } from '../src/spec/model.js';
 import { allObjects, type Component, layoutOf } from '../src/synth/component.js';
 import { runbookFiles } from '../src/synth/observability.js';
@@ -121,6 +122,8 @@ describe('mlp check: observability.* on every environment, planted defects', () 
         [RULE_RUNBOOK, 'pass'],
         [RULE_SELECTS, 'pass'],
         [RULE_REACHABLE, 'pass'],
+        [RULE_LOGQL, 'pass'],
+        [RULE_DASHBOARD, 'pass'],
       ]);
     }
   });

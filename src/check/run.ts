@@ -4,6 +4,7 @@ import { admitObject, isAdmissible } from '../admission/chain.js';
 import { admissionEnv } from '../admission/env.js';
 import type { K8sObject } from '../k8s/object.js';
 import { checkMetricsExported, checkPromqlParse, checkRunbooksExist } from '../observability/checks.js';
+import { checkDashboards, checkLogqlParse } from '../observability/dashboards/checks.js';
 import { admissionExemptions } from '../policy/exemptions.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { checkCrdWaves, checkGitopsSource, type LayoutComponent } from './delivery.js';
@@ -98,6 +99,8 @@ export async function runChecks(
     ...checkMonitorsSelect(objects, networkModel.namespaces),
     ...checkScrapeReachable(objects, env, networkModel),
   );
+  // Grafana dashboards (sidecar ConfigMaps): LogQL with Loki's grammar, and what Grafana loads.
+  findings.push(...checkLogqlParse(objects), ...checkDashboards(objects));
   findings.push(
     ...passIfClean(await scanObjects(objects), 'secrets', 'no secret material in the rendered tree'),
   );

@@ -89,6 +89,9 @@ export const KUBE_STATE_METRICS: Exporter = {
       labels: ['namespace', 'resourcequota', 'resource', 'type'],
     },
     { name: 'kube_job_failed', type: 'gauge', labels: ['namespace', 'job_name', 'condition'] },
+    // kube-state-metrics docs/metrics/workload/pod-metrics.md and cluster/node-metrics.md (v2.x).
+    { name: 'kube_pod_status_phase', type: 'gauge', labels: ['namespace', 'pod', 'uid', 'phase'] },
+    { name: 'kube_node_status_allocatable', type: 'gauge', labels: ['node', 'resource', 'unit'] },
   ],
 };
 

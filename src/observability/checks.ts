@@ -1,5 +1,7 @@
 /**
- * The `observability.*` check family over plain objects (PrometheusRule): every expression
+ * The `observability.*` check family over plain objects (PrometheusRule, and the Grafana
+ * dashboards in ConfigMaps the sidecar loads: their Prometheus targets and variable queries go
+ * through the same two PromQL rules, variables replaced as Grafana would): every expression
  * parses with the upstream grammar, every series it selects is one something exports (and with
  * labels that series has), every alert links to a runbook that exists. Never throws on bad input.
  */
@@ -12,6 +14,7 @@ import {
   PLATFORM_EXPORTERS,
   TARGET_LABELS,
 } from './catalogue.js';
+import { dashboardQueries } from './dashboards/extract.js';
 import { type LabelMatcher, parsePromql } from './promql.js';
 
 export const RULE_PARSE = 'observability.promql-parse';
@@ -48,6 +51,31 @@ const nameOf = (r: Record<string, unknown>) =>
       ? `recording rule ${r.record}`
       : 'rule';
 
+/** One PromQL expression to check: a rule's `expr` or a dashboard's Prometheus query. */
+interface ExprRef {
+  readonly resource: string;
+  /** Path of the expression itself. */
+  readonly path: string;
+  /** `alert X`, `panel "Y" target A`, for messages. */
+  readonly what: string;
+  /** A string, or whatever a hand-edited object holds there. */
+  readonly expr: unknown;
+}
+
+function* promqlOf(objects: readonly K8sObject[]): Generator<ExprRef> {
+  for (const { resource, path, rule } of rulesOf(objects))
+    yield { resource, path: `${path}.expr`, what: nameOf(rule), expr: rule.expr };
+  for (const q of dashboardQueries(objects))
+    if (q.language === 'promql')
+      yield {
+        resource: q.resource,
+        path: q.path,
+        what: q.what,
+        // Grafana replaces `$__rate_interval`, `$team` … before Prometheus sees the query.
+        expr: q.interpolated ?? q.expr,
+      };
+}
+
 const pass = (ruleId: string, message: string): Finding => ({
   ruleId,
   status: 'pass',
@@ -60,16 +88,15 @@ const pass = (ruleId: string, message: string): Finding => ({
 export function checkPromqlParse(objects: readonly K8sObject[]): Finding[] {
   const out: Finding[] = [];
   let n = 0;
-  for (const { resource, path, rule } of rulesOf(objects)) {
+  for (const { resource, path, what, expr } of promqlOf(objects)) {
     n++;
-    const expr = rule.expr;
     if (typeof expr !== 'string') {
       out.push({
         ruleId: RULE_PARSE,
         status: 'fail',
         resource,
-        path: `${path}.expr`,
-        message: `${nameOf(rule)}: expected a PromQL expression string; received ${expr === undefined ? 'nothing' : typeof expr}`,
+        path,
+        message: `${what}: expected a PromQL expression string; received ${expr === undefined ? 'nothing' : typeof expr}`,
       });
       continue;
     }
@@ -79,12 +106,12 @@ export function checkPromqlParse(objects: readonly K8sObject[]): Finding[] {
         ruleId: RULE_PARSE,
         status: 'fail',
         resource,
-        path: `${path}.expr`,
-        message: `${nameOf(rule)}: ${first.message} in ${JSON.stringify(expr.length > 200 ? `${expr.slice(0, 200)}…` : expr)}`,
+        path,
+        message: `${what}: ${first.message} in ${JSON.stringify(expr.length > 200 ? `${expr.slice(0, 200)}…` : expr)}`,
         fix: 'correct the expression; `promtool check rules <file>` shows the same error with Prometheus’ parser',
       });
   }
-  return out.length > 0 ? out : [pass(RULE_PARSE, `${n} rule expressions parse`)];
+  return out.length > 0 ? out : [pass(RULE_PARSE, `${n} rule and dashboard expressions parse`)];
 }
 
 /** Does this matcher only match series that have the label (so a label the metric lacks matches nothing)? */
@@ -119,10 +146,9 @@ export function checkMetricsExported(
       recorded.set(rule.record, { series: rule.record, exporter: 'recording rule' });
   const out: Finding[] = [];
   let selectors = 0;
-  for (const { resource, path, rule } of rulesOf(objects)) {
-    if (typeof rule.expr !== 'string') continue; // reported by promql-parse
-    const at = `${path}.expr`;
-    const parsed = parsePromql(rule.expr);
+  for (const { resource, path: at, what, expr } of promqlOf(objects)) {
+    if (typeof expr !== 'string') continue; // reported by promql-parse
+    const parsed = parsePromql(expr);
     // An expression that does not parse is promql-parse's finding: one defect, one rule id.
     if (parsed.errors.length > 0) continue;
     for (const sel of parsed.selectors) {
@@ -133,7 +159,7 @@ export function checkMetricsExported(
           status: 'warn',
           resource,
           path: at,
-          message: `${nameOf(rule)}: a selector without a fixed metric name (offset ${sel.offset}) cannot be checked against the catalogue`,
+          message: `${what}: a selector without a fixed metric name (offset ${sel.offset}) cannot be checked against the catalogue`,
           fix: 'name the metric: foo{…} or {__name__="foo"}',
         });
         continue;
@@ -145,7 +171,7 @@ export function checkMetricsExported(
           status: 'fail',
           resource,
           path: at,
-          message: `${nameOf(rule)}: metric ${sel.metric} is exported by nothing in the tree (no exporter of the catalogue, no recording rule)`,
+          message: `${what}: metric ${sel.metric} is exported by nothing in the tree (no exporter of the catalogue, no recording rule)`,
           fix: 'use a metric the scrape targets export (src/observability/catalogue.ts lists them), or add the exporter and its catalogue entry',
         });
         continue;
@@ -159,7 +185,7 @@ export function checkMetricsExported(
           status: 'fail',
           resource,
           path: at,
-          message: `${nameOf(rule)}: ${sel.metric}{${m.label}${m.op}${JSON.stringify(m.value)}} selects nothing: ${entry.exporter} exports ${sel.metric} with labels ${own.length > 0 ? own.join(', ') : '(none)'} (plus target labels), not ${m.label}`,
+          message: `${what}: ${sel.metric}{${m.label}${m.op}${JSON.stringify(m.value)}} selects nothing: ${entry.exporter} exports ${sel.metric} with labels ${own.length > 0 ? own.join(', ') : '(none)'} (plus target labels), not ${m.label}`,
           fix: `select on a label the metric has, e.g. ${own[0] ?? 'job'}`,
         });
       }

@@ -6,6 +6,7 @@
  */
 import { GRAFANA_ADMIN_SECRET, KUBE_PROMETHEUS_STACK } from '../engines/kube-prometheus-stack.js';
 import { type ObservabilityOutput, observability } from '../observability/bundle.js';
+import { dashboardConfigMaps, dashboards } from '../observability/dashboards/index.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import type { Component } from './component.js';
 import { platformCredential } from './external-secrets.js';
@@ -46,6 +47,8 @@ export function observabilityComponents(env: ResolvedEnvironment): Component[] {
       wave: OBSERVABILITY_WAVE,
       files: [
         { name: 'prometheus-rules.yaml', objects: out.prometheusRules },
+        // Grafana dashboards as ConfigMaps the Grafana sidecar picks up by label.
+        { name: 'dashboards.yaml', objects: dashboardObjects(env) },
         // Grafana's admin login: generated or from the secret store, never the chart's default.
         {
           name: 'grafana-admin.yaml',
@@ -59,6 +62,21 @@ export function observabilityComponents(env: ResolvedEnvironment): Component[] {
     },
     { name: RUNBOOKS_FOLDER, wave: OBSERVABILITY_WAVE, applied: false, files: runbooks },
   ];
+}
+
+function dashboardObjects(env: ResolvedEnvironment) {
+  const teams = env.teams.map((t) => t.name).sort();
+  const shared = env.sharedServices.map((s) => s.namespace);
+  const logNamespaces = [...new Set([...teams, ...shared, env.platform.monitoringNamespace])].sort();
+  return dashboardConfigMaps(
+    dashboards({
+      teams,
+      logNamespaces,
+      thresholds: env.observability.thresholds,
+      slos: env.observability.slos,
+    }),
+    { namespace: env.platform.monitoringNamespace, labels: commonLabels(env) },
+  );
 }
 
 /** The runbook files a synthesized tree writes (names under `gitops/<env>/runbooks/`). */
