@@ -42,6 +42,15 @@ export interface EngineNetwork {
    * per cluster, so, like the API server, they are any address on these ports only. @default []
    */
   readonly nodePorts?: readonly EnginePort[];
+  /**
+   * Every team namespace may connect to these pods of the engine on these ports (OTLP to the
+   * collector): both sides are rendered, the engine's ingress and each team's egress.
+   * @default none
+   */
+  readonly fromTeams?: {
+    readonly pods: Readonly<Record<string, string>>;
+    readonly ports: readonly EnginePort[];
+  };
 }
 
 export interface HelmChart {
@@ -78,6 +87,12 @@ export interface Engine {
   readonly network: (env: ResolvedEnvironment) => EngineNetwork;
   /** Why the admission rules must not judge its namespace. */
   readonly exemption: string;
+  /**
+   * Labels its chart puts on all its pods (e.g. `app.kubernetes.io/instance: <release>`). When
+   * several engines share a namespace, the ones that do not own it select their pods by these
+   * in their NetworkPolicies, so one engine's allowances do not open its neighbours.
+   */
+  readonly pods?: Readonly<Record<string, string>>;
 }
 
 /** Replicas of an engine's controllers: ≥ 2 where the environment runs HA. */
