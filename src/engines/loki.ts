@@ -16,7 +16,7 @@
  */
 import { KUBE_PROMETHEUS_STACK } from './kube-prometheus-stack.js';
 import { LOKI, releasePods, toGoDuration } from './telemetry.js';
-import { CHART_PODS, type Engine, NO_NETWORK } from './types.js';
+import { type Engine, NO_NETWORK } from './types.js';
 
 /** OTLP resource attributes Loki indexes as labels besides its defaults (Loki's otlp_config). */
 export const LOKI_EXTRA_INDEX_LABELS = ['namespace'] as const;
@@ -85,8 +85,16 @@ export const loki: Engine = {
     // The canary and the Helm test pod write synthetic logs; not wanted in the tree.
     lokiCanary: { enabled: false },
     test: { enabled: false },
+    // The rules sidecar watches ConfigMaps for a ruler this tree does not configure.
+    sidecar: { rules: { enabled: false } },
+    // Keys from the chart's values.yaml `monitoring` section (marked deprecated there, still
+    // honoured in 6.x). metricsInstance would need the Grafana Agent Operator's CRDs.
     monitoring: {
-      serviceMonitor: { enabled: true, labels: { release: KUBE_PROMETHEUS_STACK } },
+      serviceMonitor: {
+        enabled: true,
+        labels: { release: KUBE_PROMETHEUS_STACK },
+        metricsInstance: { enabled: false },
+      },
       // Its dashboards and rules assume the distributed mode's jobs: off.
       dashboards: { enabled: false },
       rules: { enabled: false },
@@ -100,5 +108,5 @@ export const loki: Engine = {
   // through that namespace's allow-same-namespace policy; nothing outside it may.
   network: () => NO_NETWORK,
   pods: releasePods(LOKI),
-  exemption: `the logs store (Loki) ${CHART_PODS}`,
+  exemption: 'Loki (logs store): chart pods without team labels',
 };
