@@ -8,6 +8,7 @@ import { parser as logqlParser } from '@grafana/lezer-logql';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { systemNamespaces } from '../src/check/namespaces.js';
+import { checkEngineReach } from '../src/check/network/engines.js';
 import { NetworkModel } from '../src/check/network/reach.js';
 import { objectsOf } from '../src/cli/context.js';
 import { LOGS_OF_TRACE, TRACE_ID_IN_LINE } from '../src/engines/grafana-datasources.js';
@@ -361,5 +362,60 @@ describe('network: teams reach the collector, and only it', () => {
     const no = await mlp(['reach', 'ml-team', `${to}loki`, '-p', '3100', '-e', 'prod']);
     expect(no.code).toBe(1);
     expect(no.stdout).toContain('denied');
+  });
+});
+
+describe('mlp check: network.engines', () => {
+  const e = env('staging');
+  const run = (objects: readonly K8sObject[]) =>
+    checkEngineReach(new NetworkModel(objects, systemNamespaces(e)), e, objects, ENGINES);
+  const failing = (objects: readonly K8sObject[]) =>
+    run(objects)
+      .filter((f) => f.status === 'fail')
+      .map((f) => f.message);
+
+  it('passes on the rendered tree: teams → collector, not → Loki/Tempo/shipper; collector → Tempo and Loki', () => {
+    const findings = run(objectsOf(e));
+    const teams = e.teams.length;
+    // 2 OTLP ports per team, 3 closed engines per team, 3 engine-to-engine connections.
+    expect(findings).toHaveLength(teams * 2 + teams * 3 + 3);
+    expect(findings.filter((f) => f.status !== 'pass')).toEqual([]);
+    expect(findings.map((f) => f.message)).toContain('otel-collector → tempo on 4317/TCP: allowed');
+  });
+
+  it('fails when a team loses its egress to the collector', () => {
+    const objects = objectsOf(e).filter(
+      (o) =>
+        !(
+          o.kind === 'NetworkPolicy' &&
+          o.metadata.name === 'allow-to-otel-collector' &&
+          o.metadata.namespace === 'ml-team'
+        ),
+    );
+    expect(failing(objects)).toEqual([
+      expect.stringContaining('ml-team → otel-collector on 4317/TCP: blocked'),
+      expect.stringContaining('ml-team → otel-collector on 4318/TCP: blocked'),
+    ]);
+  });
+
+  it('fails when a policy opens Loki to a team (bypassing the collector)', () => {
+    const open: K8sObject[] = [
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'oops', namespace: 'monitoring' },
+        spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }] },
+      },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'oops', namespace: 'data-team' },
+        spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] },
+      },
+    ];
+    const f = failing([...objectsOf(e), ...open]);
+    expect(f.some((m) => m.startsWith('data-team → loki: reachable, although it admits no team'))).toBe(true);
+    expect(f.some((m) => m.startsWith('data-team → tempo: reachable'))).toBe(true);
+    expect(f.some((m) => m.startsWith('ml-team'))).toBe(false);
   });
 });

@@ -136,6 +136,10 @@ export const otelCollector: Engine = {
       pods: releasePods(OTEL_COLLECTOR),
       ports: [{ port: OTLP_GRPC_PORT }, { port: OTLP_HTTP_PORT }],
     },
+    sendsTo: [
+      { engine: TEMPO, port: OTLP_GRPC_PORT },
+      { engine: LOKI, port: LOKI_HTTP_PORT },
+    ],
   }),
   pods: releasePods(OTEL_COLLECTOR),
   exemption: 'the OTLP gateway (OpenTelemetry Collector): chart pods without team labels',

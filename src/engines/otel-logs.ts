@@ -84,7 +84,7 @@ export const otelLogs: Engine = {
   },
   // In-namespace only: it pushes to Loki (allow-same-namespace); k8sattributes watches pods
   // through the API server.
-  network: () => ({ ...NO_NETWORK, apiServer: true }),
+  network: () => ({ ...NO_NETWORK, apiServer: true, sendsTo: [{ engine: LOKI, port: LOKI_HTTP_PORT }] }),
   pods: releasePods(OTEL_LOGS),
   exemption:
     "the log shipper (OpenTelemetry Collector DaemonSet): chart pods without team labels, reading the nodes' log files",

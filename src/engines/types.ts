@@ -51,6 +51,12 @@ export interface EngineNetwork {
     readonly pods: Readonly<Record<string, string>>;
     readonly ports: readonly EnginePort[];
   };
+  /**
+   * Connections it opens to other engines (the collector to Tempo, the shipper to Loki): not
+   * rendered (engines sharing a namespace reach each other through allow-same-namespace), but
+   * proven by `mlp check` (network.engines). @default none
+   */
+  readonly sendsTo?: readonly { readonly engine: string; readonly port: number }[];
 }
 
 export interface HelmChart {
