@@ -13,11 +13,15 @@ import { NetworkModel } from '../src/check/network/reach.js';
 import { objectsOf } from '../src/cli/context.js';
 import { LOGS_OF_TRACE, TRACE_ID_IN_LINE } from '../src/engines/grafana-datasources.js';
 import { ENGINES } from '../src/engines/index.js';
+import { kubePrometheusStack } from '../src/engines/kube-prometheus-stack.js';
+import { loki } from '../src/engines/loki.js';
 import { durationMs, toGoDuration } from '../src/engines/telemetry.js';
+import type { Engine } from '../src/engines/types.js';
 import type { K8sObject } from '../src/k8s/object.js';
 import { parseSpec } from '../src/spec/load.js';
 import type { ResolvedEnvironment } from '../src/spec/model.js';
 import { allObjects, type Component } from '../src/synth/component.js';
+import { engineComponent } from '../src/synth/engines.js';
 import { synthesize } from '../src/synth/platform.js';
 import { exampleSpec, mlp } from './helpers.js';
 import { problems, replace } from './spec-helpers.js';
@@ -316,6 +320,36 @@ describe('shared monitoring namespace', () => {
       { protocol: 'TCP', port: 4317 },
       { protocol: 'TCP', port: 4318 },
     ]);
+  });
+});
+
+describe('the shared-namespace mechanism, with engine data of any shape', () => {
+  const e = env('dev');
+  it("a guest's own allowances are prefixed and select its pods; the owner renders as alone", () => {
+    const guest: Engine = {
+      ...loki,
+      name: 'probe',
+      pods: { app: 'probe' },
+      network: () => ({ ...loki.network(e), webhookPorts: [{ port: 9443 }], apiServer: true }),
+    };
+    const c = engineComponent(e, guest, [kubePrometheusStack, guest]);
+    expect(c.files.map((f) => f.name)).toEqual(['application.yaml', 'network-policies.yaml']);
+    const policies = c.files[1]!.objects as Any[];
+    expect(policies.map((p) => p.metadata.name)).toEqual([
+      'probe-allow-webhooks-from-api-server',
+      'probe-allow-to-api-server',
+    ]);
+    for (const p of policies) expect(p.spec.podSelector).toEqual({ matchLabels: { app: 'probe' } });
+    const owner = engineComponent(e, kubePrometheusStack, [kubePrometheusStack, guest]);
+    const alone = engineComponent(e, kubePrometheusStack);
+    expect(owner.files.find((f) => f.name === 'network-policies.yaml')).toEqual(
+      alone.files.find((f) => f.name === 'network-policies.yaml'),
+    );
+  });
+
+  it('refuses a guest without pod labels (its allowances would open the whole namespace)', () => {
+    const { pods: _pods, ...noPods } = loki;
+    expect(() => engineComponent(e, noPods, [kubePrometheusStack, noPods])).toThrow(/declares no pods/);
   });
 });
 

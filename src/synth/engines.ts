@@ -87,14 +87,15 @@ export function enginePolicies(
 ): K8sObject[] {
   const ns = engine.namespace(env);
   const net = engine.network(env);
-  // A guest in another engine's namespace: its own pods only, its own policy names.
-  const podSelector = owner ? {} : { matchLabels: { ...(engine.pods ?? {}) } };
+  // A guest in another engine's namespace: its own pods only, its own policy names. Without
+  // pod labels its allowances would open the whole namespace: a mistake in the engine data.
+  if (!owner && !engine.pods)
+    throw new Error(`engine ${engine.name} shares namespace ${ns} but declares no pods to select`);
+  const podSelector = owner ? {} : { matchLabels: { ...engine.pods } };
   const named = (name: string) => (owner ? name : `${engine.name}-${name}`);
-  const policy = (namespace: string, name: string, l: Labels, spec: Record<string, unknown>) =>
-    makePolicy(namespace, namespace === ns ? named(name) : name, l, {
-      ...spec,
-      ...(namespace === ns ? { podSelector } : {}),
-    });
+  // Every policy below is in the engine's namespace (the team side is teamEgressToEngine).
+  const policy = (_ns: string, name: string, l: Labels, spec: Record<string, unknown>) =>
+    makePolicy(ns, named(name), l, { ...spec, podSelector });
   const out = owner ? baselinePolicies(ns, labels) : [];
   if (net.fromTeams) {
     const teams = [...env.teams].sort((a, b) => (a.name < b.name ? -1 : 1));
