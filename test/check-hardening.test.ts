@@ -77,7 +77,7 @@ describe('schema.unique: no two objects share group, kind, namespace and name (i
     const to = { kind: 'pod' as const, namespace: 'data-team', labels: {} };
     expect(model.reach(from, to)).toEqual(once.reach(from, to));
     expect(model.reach(from, to).reason).toBe(
-      'egress: denied (isolated by ml-team/default-deny-all, ml-team/allow-dns, ml-team/allow-same-namespace, ml-team/allow-to-service-postgres, ml-team/allow-to-service-redis, ml-team/allow-to-service-minio; no rule matches); ingress: denied (isolated by data-team/default-deny-all, data-team/allow-same-namespace, data-team/allow-from-monitoring; no rule matches)',
+      'egress: denied (isolated by ml-team/allow-to-otel-collector, ml-team/default-deny-all, ml-team/allow-dns, ml-team/allow-same-namespace, ml-team/allow-to-service-postgres, ml-team/allow-to-service-redis, ml-team/allow-to-service-minio; no rule matches); ingress: denied (isolated by data-team/default-deny-all, data-team/allow-same-namespace, data-team/allow-from-monitoring; no rule matches)',
     );
   });
 

@@ -74,6 +74,10 @@ describe('apply order', () => {
       'external-secrets',
       'ingress-nginx',
       'kube-prometheus-stack',
+      'loki',
+      'otel-collector',
+      'otel-logs',
+      'tempo',
     ]);
     expect(waves.flatMap((w) => w.objects).filter((o) => o.kind === 'AppProject').length).toBe(4);
     for (const w of waves)

@@ -40,23 +40,26 @@ describe('engine data', () => {
       'ingress-nginx': '4.15.1',
       'kube-prometheus-stack': '86.2.3',
       kyverno: '3.5.2',
+      loki: '6.49.0',
+      'otel-collector': '0.170.0',
+      'otel-logs': '0.170.0',
+      tempo: '2.2.4',
     });
   });
 
   it("the spec's reserved engine namespaces are exactly the engines' own (ingress-nginx follows platform.ingressNamespace)", () => {
     const local = env('local');
-    const fromEngines = ENGINES.filter(
-      (e) => e.name !== 'ingress-nginx' && e.name !== 'kube-prometheus-stack',
-    )
+    // The logs and traces engines share the monitoring namespace with kube-prometheus-stack.
+    const inMonitoring = ['kube-prometheus-stack', 'loki', 'otel-collector', 'otel-logs', 'tempo'];
+    const fromEngines = ENGINES.filter((e) => e.name !== 'ingress-nginx' && !inMonitoring.includes(e.name))
       .map((e) => e.namespace(local))
       .sort();
     expect(fromEngines).toEqual(Object.values(ENGINE_NAMESPACES).sort());
     expect(ENGINES.find((e) => e.name === 'ingress-nginx')!.namespace(local)).toBe(
       local.platform.ingressNamespace,
     );
-    expect(ENGINES.find((e) => e.name === 'kube-prometheus-stack')!.namespace(local)).toBe(
-      local.platform.monitoringNamespace,
-    );
+    for (const name of inMonitoring)
+      expect(ENGINES.find((e) => e.name === name)!.namespace(local)).toBe(local.platform.monitoringNamespace);
   });
 
   it('exemptions come from the engine data (monitoring is kube-prometheus-stack’s), kube-system kept', () => {
@@ -83,6 +86,10 @@ describe('engine components', () => {
       ['external-secrets', -2],
       ['ingress-nginx', -2],
       ['kube-prometheus-stack', -2],
+      ['loki', -1],
+      ['otel-collector', -1],
+      ['otel-logs', -1],
+      ['tempo', -1],
       ['policies', -1],
       ['namespaces', 0],
       ['quotas', 1],
@@ -252,7 +259,10 @@ describe('app-of-apps', () => {
       'https://charts.external-secrets.io',
       'https://charts.jetstack.io',
       'https://github.com/acme-ml/platform-gitops.git',
+      'https://grafana-community.github.io/helm-charts',
+      'https://grafana.github.io/helm-charts',
       'https://kubernetes.github.io/ingress-nginx',
+      'https://open-telemetry.github.io/opentelemetry-helm-charts',
       'https://prometheus-community.github.io/helm-charts',
     ]);
     const ml = find(argocd, 'AppProject', 'ml-team')!;

@@ -41,6 +41,8 @@ describe('spec observability', () => {
       thresholds: {},
       slos: [],
       metricsRetention: '7d',
+      logs: { retention: '7d', storage: '10Gi' },
+      tracing: { samplingPercent: 10, retention: '3d', storage: '10Gi' },
     });
   });
 

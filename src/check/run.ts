@@ -2,6 +2,7 @@
 
 import { admitObject, isAdmissible } from '../admission/chain.js';
 import { admissionEnv } from '../admission/env.js';
+import { ENGINES } from '../engines/index.js';
 import type { K8sObject } from '../k8s/object.js';
 import { checkMetricsExported, checkPromqlParse, checkRunbooksExist } from '../observability/checks.js';
 import { checkDashboards, checkLogqlParse } from '../observability/dashboards/checks.js';
@@ -10,6 +11,7 @@ import type { ResolvedEnvironment } from '../spec/model.js';
 import { checkCrdWaves, checkGitopsSource, type LayoutComponent } from './delivery.js';
 import { countByStatus, type Finding, type FindingStatus } from './finding.js';
 import { systemNamespaces } from './namespaces.js';
+import { checkEngineReach } from './network/engines.js';
 import { NetworkModel } from './network/reach.js';
 import { checkNetwork, type IsolationMatrix } from './network/rules.js';
 import { validateNetworkPolicies } from './network/validate.js';
@@ -74,6 +76,7 @@ export async function runChecks(
   const networkModel = new NetworkModel(objects, systemNamespaces(env));
   const network = checkNetwork(networkModel, env);
   findings.push(...network.findings);
+  findings.push(...checkEngineReach(networkModel, env, objects, ENGINES));
   findings.push(
     ...checkCapacity(
       objects,

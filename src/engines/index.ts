@@ -5,6 +5,10 @@ import { externalSecrets } from './external-secrets.js';
 import { ingressNginx } from './ingress-nginx.js';
 import { kubePrometheusStack } from './kube-prometheus-stack.js';
 import { kyverno } from './kyverno.js';
+import { loki } from './loki.js';
+import { otelCollector } from './otel-collector.js';
+import { otelLogs } from './otel-logs.js';
+import { tempo } from './tempo.js';
 import type { Engine } from './types.js';
 
 export type { Engine, EngineNetwork, EnginePort, HelmChart, PodSecurityLevel } from './types.js';
@@ -16,4 +20,8 @@ export const ENGINES: readonly Engine[] = [
   ingressNginx,
   kubePrometheusStack,
   kyverno,
+  loki,
+  otelCollector,
+  otelLogs,
+  tempo,
 ];

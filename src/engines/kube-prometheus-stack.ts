@@ -10,6 +10,8 @@
  * charts/kube-prometheus-stack) as quoted on Artifact Hub; re-check with
  * `helm show chart prometheus-community/kube-prometheus-stack --version 86.2.3`.
  */
+import { logsAndTracesDatasources } from './grafana-datasources.js';
+import { DATASOURCE_UIDS } from './telemetry.js';
 import { CHART_PODS, type Engine, replicas } from './types.js';
 
 /** The Helm release name: the `release` label the chart's selectors match (REFERENCE.md). */
@@ -81,8 +83,17 @@ export const kubePrometheusStack: Engine = {
       // Dashboards arrive as ConfigMaps labelled grafana_dashboard=1 from any namespace.
       sidecar: {
         dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' },
-        datasources: { enabled: true },
+        // The chart's own Prometheus datasource, with the uid dashboards and links refer to
+        // (chart value grafana.sidecar.datasources.uid, templates/grafana/
+        // configmaps-datasources.yaml); exemplars with a trace_id label link to Tempo.
+        datasources: {
+          enabled: true,
+          uid: DATASOURCE_UIDS.prometheus,
+          exemplarTraceIdDestinations: { datasourceUid: DATASOURCE_UIDS.tempo, traceIdLabelName: 'trace_id' },
+        },
       },
+      // Loki and Tempo, linked both ways (grafana-datasources.ts).
+      additionalDataSources: logsAndTracesDatasources(env),
     },
   }),
   podSecurity: {

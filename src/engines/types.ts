@@ -43,6 +43,21 @@ export interface EngineNetwork {
    */
   readonly nodePorts?: readonly EnginePort[];
   /**
+   * Every team namespace may connect to these pods of the engine on these ports (OTLP to the
+   * collector): both sides are rendered, the engine's ingress and each team's egress.
+   * @default none
+   */
+  readonly fromTeams?: {
+    readonly pods: Readonly<Record<string, string>>;
+    readonly ports: readonly EnginePort[];
+  };
+  /**
+   * Connections it opens to other engines (the collector to Tempo, the shipper to Loki): not
+   * rendered (engines sharing a namespace reach each other through allow-same-namespace), but
+   * proven by `mlp check` (network.engines). @default none
+   */
+  readonly sendsTo?: readonly { readonly engine: string; readonly port: number }[];
+  /**
    * Pods Prometheus scrapes through a ServiceMonitor the engine's chart renders (so not in the
    * tree, where `observability.scrape-reachable` finds the tree's own): the scraper's egress
    * goes to each, and where the target is in the engine's own namespace, so does its ingress
@@ -96,6 +111,12 @@ export interface Engine {
   readonly network: (env: ResolvedEnvironment) => EngineNetwork;
   /** Why the admission rules must not judge its namespace. */
   readonly exemption: string;
+  /**
+   * Labels its chart puts on all its pods (e.g. `app.kubernetes.io/instance: <release>`). When
+   * several engines share a namespace, the ones that do not own it select their pods by these
+   * in their NetworkPolicies, so one engine's allowances do not open its neighbours.
+   */
+  readonly pods?: Readonly<Record<string, string>>;
 }
 
 /** Replicas of an engine's controllers: ≥ 2 where the environment runs HA. */

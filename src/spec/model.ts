@@ -65,6 +65,14 @@ export interface ResolvedObservability {
   readonly slos: readonly SloSpec[];
   /** Prometheus `retention` (a prometheus-operator Duration, e.g. 30d). */
   readonly metricsRetention: string;
+  /** Loki: retention (a Prometheus duration, e.g. 7d) and its volume size (e.g. 10Gi). */
+  readonly logs: { readonly retention: string; readonly storage: string };
+  /** Tempo's retention and volume, and the share of traces the collector keeps (0–100). */
+  readonly tracing: {
+    readonly samplingPercent: number;
+    readonly retention: string;
+    readonly storage: string;
+  };
 }
 
 export interface GitopsSource {

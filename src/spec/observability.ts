@@ -1,10 +1,11 @@
 /**
- * The spec's `observability:` section: runbook links, alert thresholds, SLOs and metrics
- * retention. The shapes are zod's; what the values mean (threshold order, objectives that can
+ * The spec's `observability:` section: runbook links, alert thresholds, SLOs, metrics
+ * retention, and the logs and traces stores (retention, volume size, trace sampling). The shapes are zod's; what the values mean (threshold order, objectives that can
  * still fire, latency thresholds on a histogram bound) is the observability module's own
  * validation, run here so a bad SLO is a located spec error and never reaches synthesis.
  */
 import { z } from 'zod';
+import { durationMs } from '../engines/telemetry.js';
 import { validateThresholds } from '../observability/alerts.js';
 import { validateSlos } from '../observability/slo.js';
 import { type AlertThresholds, DEFAULT_THRESHOLDS, type SloSpec } from '../observability/types.js';
@@ -29,8 +30,68 @@ const duration = z
  */
 export const DEFAULT_METRICS_RETENTION = { local: '2d', dev: '7d', staging: '15d', prod: '30d' } as const;
 
+/** Logs are kept 7 days everywhere (seed 004, Phase 3: "Loki … retention 7 days"). */
+export const DEFAULT_LOGS_RETENTION = { local: '7d', dev: '7d', staging: '7d', prod: '7d' } as const;
+/** Traces are bulkier than logs and read within days of an incident. */
+export const DEFAULT_TRACES_RETENTION = { local: '1d', dev: '3d', staging: '7d', prod: '7d' } as const;
+/** PersistentVolumeClaim sizes of Loki and Tempo per environment. */
+export const DEFAULT_LOGS_STORAGE = { local: '5Gi', dev: '10Gi', staging: '20Gi', prod: '50Gi' } as const;
+export const DEFAULT_TRACES_STORAGE = { local: '5Gi', dev: '10Gi', staging: '10Gi', prod: '20Gi' } as const;
+/** Head sampling of traces at the collector (issue 10: "10 % … sampling configurable"). */
+export const DEFAULT_SAMPLING_PERCENT = 10;
+
 /** `{environment}` in runbookBaseUrl is replaced by the environment's name. */
 export const ENVIRONMENT_PLACEHOLDER = '{environment}';
+
+/**
+ * A volume size as a Kubernetes quantity, in binary units only and at most 999999Ti: a size a
+ * StorageClass can provision, never an exponent or a fraction that the chart would pass through.
+ */
+const storageSize = z
+  .string()
+  .max(16)
+  .regex(/^[1-9][0-9]{0,5}(Mi|Gi|Ti)$/, 'a volume size such as 10Gi (Mi, Gi or Ti)');
+
+const DAY_MS = 24 * 3600e3;
+/**
+ * Loki's and Tempo's retention: at least a day (Loki's compactor deletes whole 24h index
+ * periods, so less is not honoured) and at most ten years (a bound, so the hours the charts are
+ * given stay exact integers).
+ */
+const storeRetention = duration.refine((s) => {
+  const ms = durationMs(s);
+  return ms >= DAY_MS && ms <= 3650 * DAY_MS;
+}, 'a retention from 1d to 3650d, e.g. 7d');
+
+/** One value per environment, each optional (the default fills it). */
+const perEnvironment = <T extends z.ZodType>(t: T) =>
+  z.strictObject({ local: t.optional(), dev: t.optional(), staging: t.optional(), prod: t.optional() });
+
+const logs = z.strictObject({
+  retention: perEnvironment(storeRetention)
+    .default({})
+    .describe('Loki retention per environment. @default 7d everywhere (seed 004)'),
+  storage: perEnvironment(storageSize)
+    .default({})
+    .describe("Loki's volume per environment. @default local 5Gi, dev 10Gi, staging 20Gi, prod 50Gi"),
+});
+
+const tracing = z.strictObject({
+  samplingPercent: z
+    .number()
+    .min(0, 'a percentage from 0 to 100')
+    .max(100, 'a percentage from 0 to 100')
+    .default(DEFAULT_SAMPLING_PERCENT)
+    .describe(
+      'Share of traces kept, decided once per trace id at the OpenTelemetry Collector (head sampling, probabilistic_sampler). @default 10',
+    ),
+  retention: perEnvironment(storeRetention)
+    .default({})
+    .describe('Tempo retention per environment. @default local 1d, dev 3d, staging 7d, prod 7d'),
+  storage: perEnvironment(storageSize)
+    .default({})
+    .describe("Tempo's volume per environment. @default local 5Gi, dev 10Gi, staging 10Gi, prod 20Gi"),
+});
 
 const thresholdKeys = Object.keys(DEFAULT_THRESHOLDS) as (keyof typeof DEFAULT_THRESHOLDS)[];
 const thresholds = z.strictObject(
@@ -86,6 +147,8 @@ export const observabilitySchema = z
       })
       .default({})
       .describe('Prometheus retention per environment. @default local 2d, dev 7d, staging 15d, prod 30d'),
+    logs: logs.prefault({}).describe('Loki (logs of every pod, and OTLP logs)'),
+    tracing: tracing.prefault({}).describe('Tempo and the OpenTelemetry Collector (OTLP traces)'),
   })
   .check((ctx) => {
     const t = { ...DEFAULT_THRESHOLDS };
@@ -126,5 +189,14 @@ export function resolveObservability(
     thresholds,
     slos: o.slos.map((s) => ({ ...s })),
     metricsRetention: o.metricsRetention[env] ?? DEFAULT_METRICS_RETENTION[env],
+    logs: {
+      retention: o.logs.retention[env] ?? DEFAULT_LOGS_RETENTION[env],
+      storage: o.logs.storage[env] ?? DEFAULT_LOGS_STORAGE[env],
+    },
+    tracing: {
+      samplingPercent: o.tracing.samplingPercent,
+      retention: o.tracing.retention[env] ?? DEFAULT_TRACES_RETENTION[env],
+      storage: o.tracing.storage[env] ?? DEFAULT_TRACES_STORAGE[env],
+    },
   };
 }

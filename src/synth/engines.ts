@@ -10,7 +10,7 @@ import type { K8sObject } from '../k8s/object.js';
 import type { ResolvedEnvironment } from '../spec/model.js';
 import { helmApplication } from './argocd.js';
 import type { Component } from './component.js';
-import { commonLabels } from './labels.js';
+import { commonLabels, teamLabels } from './labels.js';
 import { namespaceObject } from './namespaces.js';
 import {
   ACME_SOLVER_PORT,
@@ -18,10 +18,10 @@ import {
   baselinePolicies,
   dataServiceScrapePeers,
   ipBlock,
+  policy as makePolicy,
   monitoringScrapeEgress,
   needsAcmeSolver,
   nsSelector,
-  policy,
   type ScrapePeer,
 } from './network.js';
 
@@ -40,20 +40,84 @@ export function enabledEngines(env: ResolvedEnvironment, objects: readonly K8sOb
   return ENGINES.filter((e) => e.enabled(env, objects));
 }
 
-export function engineNamespace(env: ResolvedEnvironment, engine: Engine): K8sObject {
+const LEVEL_ORDER = ['restricted', 'baseline', 'privileged'] as const;
+
+/**
+ * The engines that share `engine`'s namespace, in ENGINES order; the first one owns the
+ * namespace: its component renders the Namespace and the baseline policies (default deny, DNS,
+ * same namespace) once, and its policies keep their plain names and select every pod, as when
+ * it was alone. The others name their policies `<engine>-…` and select their own pods.
+ */
+export function namespacePeers(
+  env: ResolvedEnvironment,
+  engine: Engine,
+  enabled: readonly Engine[],
+): Engine[] {
+  const ns = engine.namespace(env);
+  const peers = enabled.filter((e) => e.namespace(env) === ns);
+  return peers.length > 0 ? peers : [engine];
+}
+
+/**
+ * The namespace of `peers` (engines sharing it): Pod Security at the most permissive level any
+ * of them needs, and each one's reason when there are several.
+ */
+export function engineNamespace(
+  env: ResolvedEnvironment,
+  engine: Engine,
+  peers: readonly Engine[] = [engine],
+): K8sObject {
+  const level = peers
+    .map((e) => e.podSecurity.level)
+    .reduce((a, b) => (LEVEL_ORDER.indexOf(b) > LEVEL_ORDER.indexOf(a) ? b : a));
+  const why =
+    peers.length === 1
+      ? engine.podSecurity.why
+      : peers.map((e) => `${e.name} (${e.podSecurity.level}): ${e.podSecurity.why}`).join('; ');
   return namespaceObject(
     env,
     engine.namespace(env),
-    engine.podSecurity.level,
+    level,
     { ...commonLabels(env), 'mlp.dev/engine': engine.name },
-    { 'mlp.dev/pod-security-reason': engine.podSecurity.why },
+    { 'mlp.dev/pod-security-reason': why },
   );
 }
 
-export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels: Labels): K8sObject[] {
+export function enginePolicies(
+  env: ResolvedEnvironment,
+  engine: Engine,
+  labels: Labels,
+  owner = true,
+): K8sObject[] {
   const ns = engine.namespace(env);
   const net = engine.network(env);
-  const out = baselinePolicies(ns, labels);
+  // A guest in another engine's namespace: its own pods only, its own policy names. Without
+  // pod labels its allowances would open the whole namespace: a mistake in the engine data.
+  if (!owner && !engine.pods)
+    throw new Error(`engine ${engine.name} shares namespace ${ns} but declares no pods to select`);
+  const podSelector = owner ? {} : { matchLabels: { ...engine.pods } };
+  const named = (name: string) => (owner ? name : `${engine.name}-${name}`);
+  // Every policy below is in the engine's namespace (the team side is teamEgressToEngine).
+  const policy = (_ns: string, name: string, l: Labels, spec: Record<string, unknown>) =>
+    makePolicy(ns, named(name), l, { ...spec, podSelector });
+  const out = owner ? baselinePolicies(ns, labels) : [];
+  if (net.fromTeams) {
+    const teams = [...env.teams].sort((a, b) => (a.name < b.name ? -1 : 1));
+    if (teams.length > 0)
+      out.push(
+        makePolicy(ns, named('allow-from-teams'), labels, {
+          // Only the pods teams may call, even when this engine owns the namespace.
+          podSelector: { matchLabels: { ...net.fromTeams.pods } },
+          policyTypes: ['Ingress'],
+          ingress: [
+            {
+              from: teams.map((t) => ({ namespaceSelector: nsSelector(t.name) })),
+              ports: policyPorts(net.fromTeams.ports),
+            },
+          ],
+        }),
+      );
+  }
   if (net.webhookPorts.length > 0)
     out.push(
       policy(ns, 'allow-webhooks-from-api-server', labels, {
@@ -157,9 +221,43 @@ const scrapePeer = (t: NonNullable<ReturnType<Engine['network']>['scrapeTargets'
   ...(t.port.protocol ? { protocol: t.port.protocol } : {}),
 });
 
-export function engineComponent(env: ResolvedEnvironment, engine: Engine): Component {
+/**
+ * The team side of `fromTeams`: each team namespace may open connections to the engine's pods
+ * on its ports (the engine's own allow-from-teams admits them). Rendered with the engine, so
+ * the allowance leaves the tree when the engine does.
+ */
+export function teamEgressToEngine(env: ResolvedEnvironment, engine: Engine): K8sObject[] {
+  const from = engine.network(env).fromTeams;
+  if (!from) return [];
+  const ns = engine.namespace(env);
+  return [...env.teams]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((t) =>
+      makePolicy(t.name, `allow-to-${engine.name}`, teamLabels(env, t), {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            // One peer, both selectors: those pods in that namespace only.
+            to: [{ namespaceSelector: nsSelector(ns), podSelector: { matchLabels: { ...from.pods } } }],
+            ports: policyPorts(from.ports),
+          },
+        ],
+      }),
+    );
+}
+
+/** `enabled`: every engine of the tree (the ones sharing this engine's namespace matter). */
+export function engineComponent(
+  env: ResolvedEnvironment,
+  engine: Engine,
+  enabled: readonly Engine[] = [engine],
+): Component {
   const labels = commonLabels(env);
   const ns = engine.namespace(env);
+  const peers = namespacePeers(env, engine, enabled);
+  const owner = peers[0] === engine;
+  const teamEgress = teamEgressToEngine(env, engine);
   return {
     name: engine.name,
     wave: engine.wave,
@@ -168,8 +266,9 @@ export function engineComponent(env: ResolvedEnvironment, engine: Engine): Compo
         name: 'application.yaml',
         objects: [helmApplication(env, engine.name, ns, engine.chart, engine.values(env))],
       },
-      { name: 'namespace.yaml', objects: [engineNamespace(env, engine)] },
-      { name: 'network-policies.yaml', objects: enginePolicies(env, engine, labels) },
+      ...(owner ? [{ name: 'namespace.yaml', objects: [engineNamespace(env, engine, peers)] }] : []),
+      { name: 'network-policies.yaml', objects: enginePolicies(env, engine, labels, owner) },
+      ...(teamEgress.length > 0 ? [{ name: 'team-egress.yaml', objects: teamEgress }] : []),
     ],
   };
 }

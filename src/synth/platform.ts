@@ -119,7 +119,7 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
   // Engines before everything that uses their kinds (cert-manager's CA Certificate lives in the
   // namespace its component creates); Argo CD's app-of-apps lists every component, so it comes last.
   const engines = enabledEngines(env, allObjects(tree));
-  const withEngines = [...engines.map((e) => engineComponent(env, e)), ...tree];
+  const withEngines = [...engines.map((e) => engineComponent(env, e, engines)), ...tree];
   const chartRepos = engines.map((e) => e.chart.repoURL);
   return [argocdComponent(env, withEngines, chartRepos, ARGOCD_WAVE), ...withEngines];
 }
