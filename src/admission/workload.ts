@@ -13,7 +13,17 @@ export const WORKLOAD_TEMPLATE: Readonly<Record<string, string>> = {
   ReplicaSet: 'spec.template',
   Job: 'spec.template',
   CronJob: 'spec.jobTemplate.spec.template',
+  // Argo Rollouts (argoproj.io/v1alpha1): a Rollout makes ReplicaSets from its pod template
+  // exactly as a Deployment does (rollout/replicaset.go). A `workloadRef` Rollout has no
+  // template of its own: the Deployment it references is judged instead (isAdmissible).
+  Rollout: 'spec.template',
 };
+
+/** A Rollout that takes its pod template from a Deployment (`spec.workloadRef`). */
+export function isWorkloadRefRollout(o: K8sObject): boolean {
+  const spec = rec(o.spec);
+  return o.kind === 'Rollout' && rec(spec?.workloadRef) !== undefined && rec(spec?.template) === undefined;
+}
 
 /** An object the workload's controllers create, and where its fields sit in the workload. */
 export interface Created {
@@ -54,6 +64,7 @@ export function createdBy(workload: K8sObject): Created[] {
   const ns = workload.metadata?.namespace;
   const name = workload.metadata?.name ?? 'workload';
   switch (workload.kind) {
+    case 'Rollout':
     case 'Deployment': {
       const template = rec(spec?.template);
       // The ReplicaSet carries the template's labels (plus pod-template-hash) and the template.
@@ -139,6 +150,8 @@ export function runningPods(workload: K8sObject): { count: number; error?: strin
     case 'Deployment':
     case 'StatefulSet':
     case 'ReplicaSet':
+    // A Rollout without replicas runs 1 (the CRD's default) until an HPA scales it.
+    case 'Rollout':
       return int(spec.replicas, 'spec.replicas', 1);
     case 'Job':
     case 'CronJob': {
@@ -161,10 +174,29 @@ export function runningPods(workload: K8sObject): { count: number; error?: strin
  * the deployment controller resolves percentages). 0 for other kinds and for Recreate.
  */
 export function surgePods(workload: K8sObject, replicas: number): number {
+  if (workload.kind === 'Rollout') return rolloutSurge(workload, replicas);
   if (workload.kind !== 'Deployment') return 0;
   const strategy = rec(rec(workload.spec)?.strategy);
   if (strategy?.type === 'Recreate') return 0;
   const raw = rec(strategy?.rollingUpdate)?.maxSurge ?? '25%';
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
+  const m = typeof raw === 'string' ? /^(\d{1,9})%$/.exec(raw) : null;
+  return m ? Math.ceil((replicas * Number(m[1])) / 100) : 0;
+}
+
+/**
+ * Extra pods of a Rollout's update. A canary with traffic routing scales the canary ReplicaSet
+ * to its weight while the stable one stays whole (Argo Rollouts' default, dynamicStableScale
+ * false), so at the last weight before promotion it runs up to `replicas` more pods. Without
+ * traffic routing the canary replaces pods under maxSurge (default 25%, rounded up); blueGreen
+ * runs a whole preview ReplicaSet beside the active one.
+ */
+function rolloutSurge(workload: K8sObject, replicas: number): number {
+  const strategy = rec(rec(workload.spec)?.strategy);
+  const canary = rec(strategy?.canary);
+  if (!canary) return rec(strategy?.blueGreen) ? replicas : 0;
+  if (rec(canary.trafficRouting)) return replicas;
+  const raw = canary.maxSurge ?? '25%';
   if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
   const m = typeof raw === 'string' ? /^(\d{1,9})%$/.exec(raw) : null;
   return m ? Math.ceil((replicas * Number(m[1])) / 100) : 0;

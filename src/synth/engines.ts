@@ -46,10 +46,67 @@ export function engineNamespace(env: ResolvedEnvironment, engine: Engine): K8sOb
   );
 }
 
-export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels: Labels): K8sObject[] {
+/** Prometheus' pods (prometheus-operator labels its StatefulSet's pods with this) and port. */
+export const PROMETHEUS_POD = { 'app.kubernetes.io/name': 'prometheus' };
+export const PROMETHEUS_PORT = 9090;
+
+/**
+ * `others` are the environment's other enabled engines: the monitoring namespace (the engine
+ * that scrapes teams) admits their Prometheus queries and scrapes their metrics ports.
+ */
+export function enginePolicies(
+  env: ResolvedEnvironment,
+  engine: Engine,
+  labels: Labels,
+  others: readonly Engine[] = [],
+): K8sObject[] {
   const ns = engine.namespace(env);
   const net = engine.network(env);
   const out = baselinePolicies(ns, labels);
+  const monitoring = env.platform.monitoringNamespace;
+  if ((net.metricsPorts ?? []).length > 0)
+    out.push(
+      policy(ns, 'allow-scrape-from-monitoring', labels, {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: nsSelector(monitoring) }], ports: policyPorts(net.metricsPorts ?? []) }],
+      }),
+    );
+  if (net.queriesPrometheus)
+    out.push(
+      policy(ns, 'allow-to-prometheus', labels, {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: nsSelector(monitoring), podSelector: { matchLabels: PROMETHEUS_POD } }],
+            ports: policyPorts([{ port: PROMETHEUS_PORT }]),
+          },
+        ],
+      }),
+    );
+  if (net.teamMetricsPorts)
+    for (const other of others) {
+      const o = other.network(env);
+      const theirs = other.namespace(env);
+      if (theirs === ns) continue;
+      if ((o.metricsPorts ?? []).length > 0)
+        out.push(
+          policy(ns, `allow-scrape-engine-${other.name}`, labels, {
+            podSelector: {},
+            policyTypes: ['Egress'],
+            egress: [{ to: [{ namespaceSelector: nsSelector(theirs) }], ports: policyPorts(o.metricsPorts ?? []) }],
+          }),
+        );
+      if (o.queriesPrometheus)
+        out.push(
+          policy(ns, `allow-prometheus-queries-from-${other.name}`, labels, {
+            podSelector: { matchLabels: PROMETHEUS_POD },
+            policyTypes: ['Ingress'],
+            ingress: [{ from: [{ namespaceSelector: nsSelector(theirs) }], ports: policyPorts([{ port: PROMETHEUS_PORT }]) }],
+          }),
+        );
+    }
   if (net.webhookPorts.length > 0)
     out.push(
       policy(ns, 'allow-webhooks-from-api-server', labels, {
@@ -134,7 +191,11 @@ export function enginePolicies(env: ResolvedEnvironment, engine: Engine, labels:
   return out;
 }
 
-export function engineComponent(env: ResolvedEnvironment, engine: Engine): Component {
+export function engineComponent(
+  env: ResolvedEnvironment,
+  engine: Engine,
+  others: readonly Engine[] = [],
+): Component {
   const labels = commonLabels(env);
   const ns = engine.namespace(env);
   return {
@@ -146,7 +207,7 @@ export function engineComponent(env: ResolvedEnvironment, engine: Engine): Compo
         objects: [helmApplication(env, engine.name, ns, engine.chart, engine.values(env))],
       },
       { name: 'namespace.yaml', objects: [engineNamespace(env, engine)] },
-      { name: 'network-policies.yaml', objects: enginePolicies(env, engine, labels) },
+      { name: 'network-policies.yaml', objects: enginePolicies(env, engine, labels, others) },
     ],
   };
 }
