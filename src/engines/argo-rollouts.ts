@@ -15,7 +15,13 @@ import { type Engine, replicas } from './types.js';
 
 export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
 /** The kinds its CRDs serve; argoproj.io is shared with Argo CD. */
-export const ROLLOUT_KINDS = ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun', 'Experiment'];
+export const ROLLOUT_KINDS = [
+  'Rollout',
+  'AnalysisTemplate',
+  'ClusterAnalysisTemplate',
+  'AnalysisRun',
+  'Experiment',
+];
 /** The chart's controller.containerPorts.metrics (and metrics.service.port). */
 const METRICS_PORT = 8090;
 

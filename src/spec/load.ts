@@ -190,7 +190,13 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
         (i) => baseProblems.has(i.message) || report(i),
         true,
       );
-      checkModels(raw, teams, ['environments', env, 'teams'], (i) => baseProblems.has(i.message) || report(i), true);
+      checkModels(
+        raw,
+        teams,
+        ['environments', env, 'teams'],
+        (i) => baseProblems.has(i.message) || report(i),
+        true,
+      );
     }
     environments.set(env, {
       platform,

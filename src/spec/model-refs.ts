@@ -36,7 +36,8 @@ export function checkModels(
   const at = (index: number, team: Team, ...rest: PathSegment[]): PathSegment[] =>
     byName ? [...prefix, team.name, ...rest] : [...prefix, index, ...rest];
   const hosts = new Map<string, string>();
-  for (const t of teams) for (const r of t.ingress) if (!hosts.has(r.host)) hosts.set(r.host, `team ${t.name}`);
+  for (const t of teams)
+    for (const r of t.ingress) if (!hosts.has(r.host)) hosts.set(r.host, `team ${t.name}`);
   const explicitSlos = new Set(raw.observability.slos.map((s) => s.name));
   const sloNames = new Map<string, string>();
   teams.forEach((team, index) => {
@@ -88,6 +89,12 @@ export function checkModels(
         });
   });
   if (!teams.some((t) => t.models.length > 0)) return;
+  if (raw.platform.serving.image === undefined)
+    report({
+      path: ['platform', 'serving'],
+      message:
+        'models need the model registry, which runs the project image: set serving.image (pinned by digest, e.g. ghcr.io/acme-ml/mlp:0.4.0@sha256:…)',
+    });
   const postgres = raw.sharedServices.find((s) => s.engine === 'postgres');
   const minio = raw.sharedServices.find((s) => s.engine === 'minio');
   if (!postgres || !minio)

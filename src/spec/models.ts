@@ -67,7 +67,10 @@ const computePair = z.strictObject({ cpu: quantity, memory: quantity });
 const duration = z
   .string()
   .max(32)
-  .refine((t) => durationSeconds(t) !== undefined && durationSeconds(t)! > 0, 'a duration such as 30s, 5m or 1h');
+  .refine(
+    (t) => durationSeconds(t) !== undefined && durationSeconds(t)! > 0,
+    'a duration such as 30s, 5m or 1h',
+  );
 
 const step = z.union([
   z.strictObject({
@@ -89,7 +92,12 @@ export const DEFAULT_STEPS = [
 
 const analysis = z
   .strictObject({
-    maxErrorRatio: z.number().min(0).max(1).default(0.01).describe('Highest 5xx share per interval. @default 0.01'),
+    maxErrorRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.01)
+      .describe('Highest 5xx share per interval. @default 0.01'),
     maxP95Ms: z.number().positive().default(500).describe('Highest p95 latency (ms). @default 500'),
     maxP99Ms: z.number().positive().optional().describe('Highest p99 latency (ms); unset = not judged'),
     minRequests: z
@@ -117,7 +125,9 @@ const rollout = z
       .min(1)
       .max(50)
       .default(DEFAULT_STEPS.map((s) => ({ ...s })))
-      .describe('Canary steps; an analysis runs after every setWeight. @default 10 %, pause 1m, 50 %, pause 1m'),
+      .describe(
+        'Canary steps; an analysis runs after every setWeight. @default 10 %, pause 1m, 50 %, pause 1m',
+      ),
     analysis: analysis.prefault({}),
   })
   .describe('Canary strategy of the Rollout');
@@ -140,7 +150,12 @@ const experiment = z
       .gt(0)
       .lt(1)
       .describe('Smallest absolute lift worth shipping, e.g. 0.02 = two points'),
-    alpha: z.number().gt(0).lt(0.5).default(0.05).describe('Significance of the sequential test. @default 0.05'),
+    alpha: z
+      .number()
+      .gt(0)
+      .lt(0.5)
+      .default(0.05)
+      .describe('Significance of the sequential test. @default 0.05'),
   })
   .describe('A/B experiment between the champion and challenger aliases');
 
@@ -187,7 +202,13 @@ export const modelSchema = z
       })
       .prefault({})
       .describe('Per pod. @default requests 250m/512Mi, limits 1/1Gi'),
-    replicas: z.number().int().min(1).max(1000).optional().describe('Fixed replicas (not with autoscaling). @default 2'),
+    replicas: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Fixed replicas (not with autoscaling). @default 2'),
     autoscaling: autoscaling.optional(),
     slo: slo.optional(),
     rollout: rollout.prefault({}),
@@ -205,11 +226,17 @@ export const modelSchema = z
       });
     const problems = thresholdProblems(analysisThresholds(m.rollout.analysis));
     for (const p of problems)
-      ctx.issues.push({ code: 'custom', message: p, input: m.rollout.analysis, path: ['rollout', 'analysis'] });
+      ctx.issues.push({
+        code: 'custom',
+        message: p,
+        input: m.rollout.analysis,
+        path: ['rollout', 'analysis'],
+      });
     if (!m.rollout.steps.some((s) => 'setWeight' in s))
       ctx.issues.push({
         code: 'custom',
-        message: 'expected at least one setWeight step (without one the canary never gets traffic to analyse)',
+        message:
+          'expected at least one setWeight step (without one the canary never gets traffic to analyse)',
         input: m.rollout.steps,
         path: ['rollout', 'steps'],
       });

@@ -267,7 +267,9 @@ export const teamSchema = z.strictObject({
     .array(modelSchema)
     .max(50)
     .default([])
-    .describe('Model servers of the team, rolled out as Argo Rollouts canaries (docs/models-on-the-cluster.md). @default []'),
+    .describe(
+      'Model servers of the team, rolled out as Argo Rollouts canaries (docs/models-on-the-cluster.md). @default []',
+    ),
 });
 export type Team = z.infer<typeof teamSchema>;
 

@@ -69,7 +69,12 @@ export function enginePolicies(
       policy(ns, 'allow-scrape-from-monitoring', labels, {
         podSelector: {},
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: nsSelector(monitoring) }], ports: policyPorts(net.metricsPorts ?? []) }],
+        ingress: [
+          {
+            from: [{ namespaceSelector: nsSelector(monitoring) }],
+            ports: policyPorts(net.metricsPorts ?? []),
+          },
+        ],
       }),
     );
   if (net.queriesPrometheus)
@@ -95,7 +100,9 @@ export function enginePolicies(
           policy(ns, `allow-scrape-engine-${other.name}`, labels, {
             podSelector: {},
             policyTypes: ['Egress'],
-            egress: [{ to: [{ namespaceSelector: nsSelector(theirs) }], ports: policyPorts(o.metricsPorts ?? []) }],
+            egress: [
+              { to: [{ namespaceSelector: nsSelector(theirs) }], ports: policyPorts(o.metricsPorts ?? []) },
+            ],
           }),
         );
       if (o.queriesPrometheus)
@@ -103,7 +110,12 @@ export function enginePolicies(
           policy(ns, `allow-prometheus-queries-from-${other.name}`, labels, {
             podSelector: { matchLabels: PROMETHEUS_POD },
             policyTypes: ['Ingress'],
-            ingress: [{ from: [{ namespaceSelector: nsSelector(theirs) }], ports: policyPorts([{ port: PROMETHEUS_PORT }]) }],
+            ingress: [
+              {
+                from: [{ namespaceSelector: nsSelector(theirs) }],
+                ports: policyPorts([{ port: PROMETHEUS_PORT }]),
+              },
+            ],
           }),
         );
     }
