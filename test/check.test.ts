@@ -160,7 +160,7 @@ describe('mlp check catches planted problems', () => {
         ruleId: 'quota.capacity',
         path: 'capacity.cpu',
         message:
-          "team quotas claim 12 and the platform's workloads outside any quota request 600m (storage/minio, database/postgres, cache/redis): 12600m of 10 allocatable (126%)",
+          "team quotas claim 12 and the platform's workloads outside any quota request 700m (storage/minio, database/postgres, cache/redis, database/mlp-registry): 12700m of 10 allocatable (127%)",
       }),
     ]);
   });

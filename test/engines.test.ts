@@ -35,6 +35,7 @@ describe('engine data', () => {
     }
     expect(Object.fromEntries(ENGINES.map((e) => [e.name, e.chart.version]))).toEqual({
       'argo-cd': '9.5.11',
+      'argo-rollouts': '2.41.0',
       'cert-manager': 'v1.20.2',
       'external-secrets': '0.16.2',
       'ingress-nginx': '4.15.1',
@@ -79,6 +80,7 @@ describe('engine components', () => {
     expect(local.map((c) => [c.name, c.wave])).toEqual([
       ['argocd', -3],
       ['argo-cd', -3],
+      ['argo-rollouts', -1],
       ['cert-manager', -2],
       ['external-secrets', -2],
       ['ingress-nginx', -2],
@@ -92,6 +94,7 @@ describe('engine components', () => {
       ['data-services', 2],
       ['tls', 1],
       ['ingress', 2],
+      ['models', 2],
       ['observability', 1],
       ['runbooks', 1],
       ['kind', 0],
@@ -434,6 +437,7 @@ describe('engine namespaces in the network proof', () => {
     const r = await mlp(['check', '-e', 'local', '-o', 'json']);
     const report = JSON.parse(r.stdout).reports[0];
     expect(report.matrix.engines).toEqual([
+      'argo-rollouts',
       'argocd',
       'cert-manager',
       'external-secrets',
@@ -442,7 +446,8 @@ describe('engine namespaces in the network proof', () => {
     ]);
     expect(report.matrix.reachable['ingress-nginx']).toEqual(['app-team', 'ml-team']);
     // Prometheus reaches every team that declares metrics ports, on those ports only (network.monitoring).
-    expect(report.matrix.reachable.monitoring).toEqual(['app-team', 'data-team', 'ml-team']);
+    // …and the canary controller's metrics port (argo-rollouts controller.metrics).
+    expect(report.matrix.reachable.monitoring).toEqual(['app-team', 'data-team', 'ml-team', 'argo-rollouts']);
     expect(report.matrix.reachable['ml-team']).toEqual([]);
   });
 });

@@ -70,7 +70,7 @@ describe('duplicate objects are spec mistakes, located (item 1)', () => {
       )
       .replace(
         'buckets: [ml-artifacts, data-lake, model-registry]',
-        'buckets: [ml-artifacts, data-lake, ml-artifacts]',
+        'buckets: [ml-artifacts, data-lake, ml-artifacts, model-registry]',
       )
       .replace(
         '- { host: app, service: app-api, port: 8080, rateLimit: { rps: 10, connections: 10 } }',
@@ -223,7 +223,7 @@ describe('hostile YAML (item 9)', () => {
   it('caps the size before parsing, naming the size and the limit', () => {
     const text = `${exampleText()}#${'x'.repeat(MAX_SPEC_BYTES)}\n`;
     expect(problems(text)).toEqual([
-      'p.yaml:1:1: (root): the spec is 1033 KiB, over the limit of 1024 KiB; a platform spec is a few KiB (split it or check that this is the right file)',
+      'p.yaml:1:1: (root): the spec is 1035 KiB, over the limit of 1024 KiB; a platform spec is a few KiB (split it or check that this is the right file)',
     ]);
     const started = performance.now();
     expect(fileProblems(`{${'['.repeat(27 * 1024 * 1024)}`)[0]).toMatch(
