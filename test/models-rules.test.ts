@@ -15,7 +15,7 @@ const rendered = () => structuredClone(allObjects(synthesize(env))) as K8sObject
 const spec = (o: K8sObject | undefined): any => (o as any).spec;
 const byKind = (objs: K8sObject[], kind: string, name: string) =>
   objs.find((o) => o.kind === kind && o.metadata.name === name)!;
-const fails = (list: { status: string; ruleId: string }[], rule: string) =>
+const fails = <F extends { status: string; ruleId: string }>(list: readonly F[], rule: string) =>
   list.filter((f) => f.ruleId === rule && f.status === 'fail');
 
 const template = (metrics: Record<string, unknown>[]): K8sObject =>
@@ -170,5 +170,35 @@ describe('rollout.analysis-nan-safe', () => {
     expect(fails(report.findings as never, 'rollout.analysis-nan-safe')).toEqual([
       expect.objectContaining({ resource: 'AnalysisTemplate/ml-team/sentiment-canary' }),
     ]);
+  });
+});
+
+describe('admission of Rollouts', () => {
+  it('judges a Rollout pod template like a Deployment, and a workloadRef Rollout through its Deployment', async () => {
+    const { admitObject, isAdmissible } = await import('../src/admission/chain.js');
+    const { admissionEnv } = await import('../src/admission/env.js');
+    const { surgePods } = await import('../src/admission/workload.js');
+    const objs = rendered();
+    const r = byKind(objs, 'Rollout', 'sentiment');
+    // A canary with traffic routing runs up to `replicas` canary pods beside the stable ones.
+    expect(surgePods(r, 3)).toBe(3);
+    const noRouting = structuredClone(r);
+    delete spec(noRouting).strategy.canary.trafficRouting;
+    expect(surgePods(noRouting, 4)).toBe(1);
+    const bad = structuredClone(r);
+    spec(bad).template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    const result = admitObject(bad, admissionEnv(env, objs));
+    expect(result.findings.filter((f) => f.status === 'fail')).toEqual([
+      expect.objectContaining({
+        ruleId: 'pod-security.allowPrivilegeEscalation',
+        path: 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',
+      }),
+    ]);
+    const ref = {
+      ...r,
+      spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' } },
+    } as K8sObject;
+    expect(isAdmissible(ref)).toBe(false);
+    expect(isAdmissible(r)).toBe(true);
   });
 });
