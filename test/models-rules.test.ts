@@ -39,7 +39,7 @@ describe('expr-lang subset, Argo Rollouts semantics', () => {
     expect(evalCondition('all(result, {# < 1}) and not isInf(result[0])', [0.5, 0.2])).toBe(true);
     expect(evalCondition('result < 2 * 3 - 1', 4)).toBe(true);
     expect(() => evalCondition('result[0] in [1, 2]', [1])).toThrow(Unsupported);
-    expect(() => evalCondition('('.repeat(500) + 'true' + ')'.repeat(500), 1)).toThrow(Unsupported);
+    expect(() => evalCondition(`${'('.repeat(500)}true${')'.repeat(500)}`, 1)).toThrow(Unsupported);
   });
 
   it('scores measurements like utils/evaluate EvaluateResult', () => {

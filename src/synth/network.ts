@@ -46,7 +46,9 @@ export const ACME_SOLVER_PORT = '8089/TCP';
 export function needsAcmeSolver(env: ResolvedEnvironment, team: Team): boolean {
   // Model servers publish a host too (synth/models.ts), with its own Certificate.
   return (
-    env.tls.issuer === 'acme' && env.domain !== undefined && (team.ingress.length > 0 || team.models.length > 0)
+    env.tls.issuer === 'acme' &&
+    env.domain !== undefined &&
+    (team.ingress.length > 0 || team.models.length > 0)
   );
 }
 
