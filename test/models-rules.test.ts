@@ -202,3 +202,22 @@ describe('admission of Rollouts', () => {
     expect(isAdmissible(r)).toBe(true);
   });
 });
+
+describe('quota of an autoscaled Rollout', () => {
+  it("holds the HPA's maxReplicas, not the CRD's default of one", async () => {
+    const { admitObject } = await import('../src/admission/chain.js');
+    const { admissionEnv } = await import('../src/admission/env.js');
+    const objs = rendered();
+    const quota = objs.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === 'ml-team')!;
+    // Room for three pods of 250m, not for the HPA's four.
+    spec(quota).hard['requests.cpu'] = '750m';
+    const r = byKind(objs, 'Rollout', 'sentiment');
+    const result = admitObject(r, admissionEnv(env, objs));
+    expect(result.replicas).toBe(4);
+    expect(result.findings.filter((f) => f.ruleId === 'admission.quota' && f.status === 'fail')).toHaveLength(
+      1,
+    );
+    spec(byKind(objs, 'HorizontalPodAutoscaler', 'sentiment')).maxReplicas = 3;
+    expect(admitObject(r, admissionEnv(env, objs)).findings.filter((f) => f.status === 'fail')).toEqual([]);
+  });
+});

@@ -92,7 +92,7 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
   // The pod as the API server will receive it: the Pod itself, or the one the template makes.
   const created = createdBy(placed);
   const pod = isPod ? placed : created.find((c) => c.object.kind === 'Pod')?.object;
-  const running = isPod ? { count: 1 } : runningPods(placed);
+  const running = isPod ? { count: 1 } : runningPods(placed, env.objects);
   if (running.error)
     add({
       ruleId: 'admission.input',

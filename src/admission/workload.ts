@@ -138,8 +138,15 @@ export function createdBy(workload: K8sObject): Created[] {
  * How many pods of the template run at once: replicas (default 1); a Job's parallelism, at most
  * its completions; a DaemonSet one per node, which offline is at least one.
  */
-export function runningPods(workload: K8sObject): { count: number; error?: string } {
+export function runningPods(
+  workload: K8sObject,
+  objects: readonly K8sObject[] = [],
+): { count: number; error?: string } {
   const spec = rec(workload.spec) ?? {};
+  // Under an HPA (and without replicas of its own) the workload may run maxReplicas pods: what
+  // the quota must hold. With replicas set too, rollout.replicas-fight reports the conflict.
+  const scaled = spec.replicas === undefined ? autoscaledMax(workload, objects) : undefined;
+  if (scaled !== undefined) return { count: scaled };
   const int = (v: unknown, field: string, dflt: number): { count: number; error?: string } => {
     if (v === undefined || v === null) return { count: dflt };
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 2 ** 31 - 1)
@@ -200,4 +207,20 @@ function rolloutSurge(workload: K8sObject, replicas: number): number {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
   const m = typeof raw === 'string' ? /^(\d{1,9})%$/.exec(raw) : null;
   return m ? Math.ceil((replicas * Number(m[1])) / 100) : 0;
+}
+
+/** maxReplicas of an HPA in the workload's namespace whose scaleTargetRef names it. */
+function autoscaledMax(workload: K8sObject, objects: readonly K8sObject[]): number | undefined {
+  const ns = workload.metadata?.namespace;
+  const group = (v: unknown) => (typeof v === 'string' && v.includes('/') ? v.slice(0, v.indexOf('/')) : '');
+  for (const o of objects) {
+    if (o.kind !== 'HorizontalPodAutoscaler' || o.metadata?.namespace !== ns) continue;
+    const spec = rec(o.spec);
+    const ref = rec(spec?.scaleTargetRef);
+    if (ref?.kind !== workload.kind || ref?.name !== workload.metadata?.name) continue;
+    if (group(ref?.apiVersion) !== group(workload.apiVersion)) continue;
+    const max = spec?.maxReplicas;
+    if (typeof max === 'number' && Number.isSafeInteger(max) && max > 0 && max <= 2 ** 31 - 1) return max;
+  }
+  return undefined;
 }
