@@ -7,6 +7,14 @@ import { lineOf, problems, replace } from './spec-helpers.js';
 const MODEL = '      - name: sentiment\n        registeredModel: sentiment\n';
 const withModel = (extra: string, text = exampleText()) =>
   replace(MODEL, `      - name: sentiment\n        registeredModel: sentiment\n${extra}`, text);
+/** The example with the sentiment SLO declared on the model instead of observability.slos. */
+const SLO = 'slo: { availability: 0.995, latencyMs: 500, latencyPercent: 95 }';
+const sloOnModel = (slo = SLO) => {
+  const text = exampleText();
+  const from = text.indexOf('  slos:\n');
+  const to = text.indexOf('      window: 30d\n', from) + '      window: 30d\n'.length;
+  return withModel(`        ${slo}\n`, `${text.slice(0, from)}  slos: []\n${text.slice(to)}`);
+};
 const one = (text: string) => {
   const p = problems(text);
   expect(p.length, p.join('\n')).toBeGreaterThan(0);
@@ -14,8 +22,8 @@ const one = (text: string) => {
 };
 
 describe('models: spec', () => {
-  it('the example resolves its model with defaults and feeds its SLO to observability', () => {
-    const spec = parseSpec(exampleText());
+  it('the example resolves its model with defaults; a model SLO feeds observability', () => {
+    const spec = parseSpec(sloOnModel());
     for (const env of spec.environments.values()) {
       const ml = env.teams.find((t) => t.name === 'ml-team')!;
       expect(ml.models.map((m) => m.name)).toEqual(['sentiment']);
@@ -121,26 +129,14 @@ describe('models: spec', () => {
     expect(
       one(replace('buckets: [ml-artifacts, data-lake, model-registry]', 'buckets: [ml-artifacts]')),
     ).toMatch(/bucket "model-registry"/);
-    expect(
-      one(
-        replace('slo: { availability: 0.995, latencyMs: 500', 'slo: { availability: 0.995, latencyMs: 432'),
-      ),
-    ).toMatch(/models\[0\]\.slo/);
-    expect(
-      one(
-        replace(
-          'slo: { availability: 0.995, latencyMs: 500, latencyPercent: 95 }',
-          'slo: { latencyMs: 500 }',
-        ),
-      ),
-    ).toMatch(/latencyMs and latencyPercent go together/);
+    expect(one(sloOnModel('slo: { availability: 0.995, latencyMs: 432, latencyPercent: 95 }'))).toMatch(
+      /models\[0\]\.slo/,
+    );
+    expect(one(sloOnModel('slo: { latencyMs: 500 }'))).toMatch(/latencyMs and latencyPercent go together/);
   });
 
   it('refuses an SLO named twice (explicit and from a model)', () => {
-    const text = replace(
-      '  slos: []',
-      '  slos:\n    - { name: sentiment, model: sentiment, availability: 0.99 }',
-    );
+    const text = withModel(`        ${SLO}\n`);
     expect(one(text)).toMatch(/an SLO named "sentiment" is already defined/);
   });
 });
