@@ -162,7 +162,7 @@ describe('mlp check catches planted problems', () => {
         ruleId: 'quota.capacity',
         path: 'capacity.cpu',
         message:
-          "team quotas claim 12 and the platform's workloads outside any quota request 700m (storage/minio, database/postgres, cache/redis): 12700m of 10 allocatable (127%)",
+          "team quotas claim 12 and the platform's workloads outside any quota request 800m (storage/minio, database/postgres, cache/redis, database/mlp-registry): 12800m of 10 allocatable (128%)",
       }),
     ]);
   });

@@ -153,6 +153,7 @@ describe('mlp CLI', () => {
         .sort(),
     ).toEqual([
       'app-team',
+      'argo-rollouts',
       'argocd',
       'cache',
       'cert-manager',
@@ -196,11 +197,13 @@ describe('mlp CLI', () => {
       'app-team': ['ml-team'],
       'data-team': [],
       'ml-team': [],
+      'argo-rollouts': [],
       argocd: [],
       'cert-manager': [],
       'external-secrets': [],
       'ingress-nginx': ['app-team', 'ml-team'],
-      monitoring: ['app-team', 'data-team', 'ml-team'],
+      // The canary controller's metrics Service (argo-rollouts chart controller.metrics).
+      monitoring: ['app-team', 'data-team', 'ml-team', 'argo-rollouts'],
     });
     expect(report.findings[0]).toHaveProperty('ruleId');
   });

@@ -70,6 +70,7 @@ describe('apply order', () => {
     const apps = waves.flatMap((w) => w.objects).filter((o) => o.kind === 'Application');
     expect(apps.map((o) => o.metadata.name).sort()).toEqual([
       'argo-cd',
+      'argo-rollouts',
       'cert-manager',
       'external-secrets',
       'ingress-nginx',

@@ -60,14 +60,22 @@ describe('local: in-cluster data services', () => {
       exemptNamespaces: admissionExemptions(env, objects).map((e) => e.namespace),
     });
     expect(findings.filter((f) => f.status !== 'pass')).toEqual([]);
-    // Four workloads (three StatefulSets and the bucket Job), every applicable rule.
-    expect(new Set(findings.map((f) => f.resource)).size).toBe(4);
+    // Five workloads (three StatefulSets, the bucket Job, the model registry), every applicable
+    // rule; the model Rollout is judged through the ReplicaSets it creates (models-render test).
+    expect(new Set(findings.map((f) => f.resource)).size).toBe(5);
   });
 
   it('their Pods pass the whole admission chain, restricted Pod Security included', () => {
     const env = spec.environments.get('local')!;
     const workloads = objects.filter(isAdmissible);
-    expect(workloads.map((o) => o.kind).sort()).toEqual(['Job', 'StatefulSet', 'StatefulSet', 'StatefulSet']);
+    expect(workloads.map((o) => o.kind).sort()).toEqual([
+      'Deployment',
+      'Job',
+      'Rollout',
+      'StatefulSet',
+      'StatefulSet',
+      'StatefulSet',
+    ]);
     for (const o of workloads) {
       const r = admitObject(o, admissionEnv(env, objects));
       expect(

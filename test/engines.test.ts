@@ -35,6 +35,7 @@ describe('engine data', () => {
     }
     expect(Object.fromEntries(ENGINES.map((e) => [e.name, e.chart.version]))).toEqual({
       'argo-cd': '9.5.11',
+      'argo-rollouts': '2.41.0',
       'cert-manager': 'v1.20.2',
       'external-secrets': '0.16.2',
       'ingress-nginx': '4.15.1',
@@ -82,6 +83,7 @@ describe('engine components', () => {
     expect(local.map((c) => [c.name, c.wave])).toEqual([
       ['argocd', -3],
       ['argo-cd', -3],
+      ['argo-rollouts', -1],
       ['cert-manager', -2],
       ['external-secrets', -2],
       ['ingress-nginx', -2],
@@ -99,6 +101,7 @@ describe('engine components', () => {
       ['data-services', 2],
       ['tls', 1],
       ['ingress', 2],
+      ['models', 2],
       ['observability', 1],
       ['runbooks', 1],
       ['kind', 0],
@@ -444,6 +447,7 @@ describe('engine namespaces in the network proof', () => {
     const r = await mlp(['check', '-e', 'local', '-o', 'json']);
     const report = JSON.parse(r.stdout).reports[0];
     expect(report.matrix.engines).toEqual([
+      'argo-rollouts',
       'argocd',
       'cert-manager',
       'external-secrets',
@@ -452,6 +456,9 @@ describe('engine namespaces in the network proof', () => {
     ]);
     expect(report.matrix.reachable['ingress-nginx']).toEqual(['app-team', 'ml-team']);
     // Prometheus reaches every team that declares metrics ports, on those ports only (network.monitoring).
+    // The canary controller's metrics port is opened for its controller pods only (a scrape
+    // target), so the matrix's unlabelled probe pod shows no; observability.scrape-reachable
+    // proves the real pods (as for ingress-nginx's controller).
     expect(report.matrix.reachable.monitoring).toEqual(['app-team', 'data-team', 'ml-team']);
     expect(report.matrix.reachable['ml-team']).toEqual([]);
   });

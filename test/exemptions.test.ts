@@ -43,6 +43,7 @@ describe('admission exemptions', () => {
   it('exempts kube-system and exactly the engines the tree relies on, each with its reason', () => {
     const exemptions = admissionExemptions(local, tree);
     expect(exemptions.map((e) => e.namespace)).toEqual([
+      'argo-rollouts',
       'argocd',
       'cert-manager',
       'external-secrets',
@@ -74,6 +75,7 @@ describe('admission exemptions', () => {
         b.spec as { matchResources: { namespaceSelector: { matchExpressions: { values: string[] }[] } } }
       ).matchResources.namespaceSelector.matchExpressions[0]!;
       expect(selector.values).toEqual([
+        'argo-rollouts',
         'argocd',
         'cert-manager',
         'external-secrets',
@@ -82,8 +84,9 @@ describe('admission exemptions', () => {
         'monitoring',
       ]);
       const annotation = b.metadata.annotations?.['mlp.dev/exemptions'] ?? '';
-      expect(annotation.split('\n')).toHaveLength(6);
-      expect(annotation).toMatch(/^argocd: Argo CD delivers the tree/);
+      expect(annotation.split('\n')).toHaveLength(7);
+      expect(annotation).toMatch(/^argo-rollouts: the canary controller/);
+      expect(annotation).toContain('\nargocd: Argo CD delivers the tree');
       expect(annotation).toContain("\ncert-manager: cert-manager issues the tree's certificates");
     }
   });
@@ -108,6 +111,7 @@ describe('admission exemptions', () => {
     };
     const listed = report.reports[0]!.findings.filter((f) => f.ruleId === 'policy.exemption');
     expect(listed.map((f) => f.resource)).toEqual([
+      'Namespace/argo-rollouts',
       'Namespace/argocd',
       'Namespace/cert-manager',
       'Namespace/external-secrets',
@@ -115,7 +119,7 @@ describe('admission exemptions', () => {
       'Namespace/kube-system',
       'Namespace/monitoring',
     ]);
-    expect(listed[4]!.message).toContain("(mlp): Kubernetes' own control plane");
+    expect(listed[5]!.message).toContain("(mlp): Kubernetes' own control plane");
   });
 
   it('the spec adds exemptions only with a reason, once, and never for a team or a data service', () => {

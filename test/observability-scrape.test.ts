@@ -47,11 +47,13 @@ const kpsValues = (objects: readonly K8sObject[]) =>
 const prometheusPod = { kind: 'pod' as const, namespace: 'monitoring', labels: PROMETHEUS_POD_LABELS };
 
 describe('rendering: what Prometheus scrapes, per environment', () => {
-  it('local: a ServiceMonitor per data service, with the selector label, valid against the CRD model', async () => {
+  it('local: a ServiceMonitor per data service (and the registry and models), with the selector label, valid against the CRD model', async () => {
     const monitors = localObjects.filter((o) => o.kind === 'ServiceMonitor') as Manifest[];
     expect(monitors.map((m) => `${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
       'cache/redis',
+      'database/mlp-registry',
       'database/postgres',
+      'ml-team/sentiment',
       'storage/minio',
     ]);
     const selector = kpsValues(localObjects).prometheus.prometheusSpec.serviceMonitorSelector.matchLabels;
@@ -107,7 +109,13 @@ describe('rendering: what Prometheus scrapes, per environment', () => {
   it('managed services (dev, staging, prod) have nothing to scrape in-cluster: no monitor, no sidecar, no scrape policy', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const objects = objectsOf(env);
-      expect(objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')).toEqual([]);
+      // Only the tree's own workloads are scraped there: the registry and the models.
+      expect(
+        objects
+          .filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')
+          .map((m) => `${m.metadata.namespace}/${m.metadata.name}`)
+          .sort(),
+      ).toEqual(['database/mlp-registry', 'ml-team/sentiment']);
       expect(objects.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
       expect(objects.filter((o) => o.metadata.name.startsWith('allow-scrape-service-'))).toEqual([]);
       expect(objects.filter((o) => o.metadata.name.startsWith('allow-scrape-from-monitoring-'))).toEqual([]);
@@ -213,7 +221,9 @@ describe(`${RULE_SELECTS}: planted defects`, () => {
     const f = failing(selects(objects));
     expect(f.map((x) => x.resource).sort()).toEqual([
       'ServiceMonitor/cache/redis',
+      'ServiceMonitor/database/mlp-registry',
       'ServiceMonitor/database/postgres',
+      'ServiceMonitor/ml-team/sentiment',
       'ServiceMonitor/storage/minio',
     ]);
   });
@@ -225,7 +235,7 @@ describe(`${RULE_SELECTS}: planted defects`, () => {
     delete ps.serviceMonitorSelector;
     ps.serviceMonitorSelectorNilUsesHelmValues = true;
     app.spec.source.helm.releaseName = 'kps';
-    expect(failing(selects(objects)).length).toBe(3);
+    expect(failing(selects(objects)).length).toBe(5);
     ps.serviceMonitorSelectorNilUsesHelmValues = false;
     expect(failing(selects(objects))).toEqual([]);
     expect(prometheusSelection(objects)!.selects.ServiceMonitor.text).toBe('{}');

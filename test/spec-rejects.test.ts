@@ -70,7 +70,7 @@ describe('duplicate objects are spec mistakes, located (item 1)', () => {
       )
       .replace(
         'buckets: [ml-artifacts, data-lake, model-registry]',
-        'buckets: [ml-artifacts, data-lake, ml-artifacts]',
+        'buckets: [ml-artifacts, data-lake, ml-artifacts, model-registry]',
       )
       .replace(
         '- { host: app, service: app-api, port: 8080, rateLimit: { rps: 10, connections: 10 } }',

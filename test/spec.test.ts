@@ -42,7 +42,7 @@ describe('located errors', () => {
   it('reports an unknown field at its key with the fields that are allowed', () => {
     const text = replace('    costCenter: product\n', '    costCenter: product\n    owner: bob\n');
     expect(problems(text)).toEqual([
-      `p.yaml:${lineOf(text, 'owner: bob')}:5: teams[2].owner: unknown field "owner"; expected one of: name, description, costCenter, members, serviceAccounts, quota, limits, ingress, podSecurity, network, repos`,
+      `p.yaml:${lineOf(text, 'owner: bob')}:5: teams[2].owner: unknown field "owner"; expected one of: name, description, costCenter, members, serviceAccounts, quota, limits, ingress, podSecurity, network, repos, models`,
     ]);
   });
 

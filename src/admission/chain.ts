@@ -37,7 +37,7 @@ import {
   toMilli,
 } from './resources.js';
 import { resourceViolations } from './validate.js';
-import { createdBy, runningPods, surgePods, WORKLOAD_TEMPLATE } from './workload.js';
+import { createdBy, isWorkloadRefRollout, runningPods, surgePods, WORKLOAD_TEMPLATE } from './workload.js';
 
 export interface AdmissionEnv {
   /** The environment's objects: Namespaces (Pod Security labels), LimitRanges, ResourceQuotas. */
@@ -64,7 +64,8 @@ export interface AdmissionResult {
   readonly usage: Readonly<Milli>;
 }
 
-export const isAdmissible = (o: K8sObject): boolean => o.kind === 'Pod' || o.kind in WORKLOAD_TEMPLATE;
+export const isAdmissible = (o: K8sObject): boolean =>
+  o.kind === 'Pod' || (o.kind in WORKLOAD_TEMPLATE && !isWorkloadRefRollout(o));
 
 const prefixOf = (kind: string): string => (kind === 'Pod' ? '' : `${WORKLOAD_TEMPLATE[kind]}.`);
 
@@ -91,7 +92,7 @@ export function admitObject(object: K8sObject, env: AdmissionEnv, namespace?: st
   // The pod as the API server will receive it: the Pod itself, or the one the template makes.
   const created = createdBy(placed);
   const pod = isPod ? placed : created.find((c) => c.object.kind === 'Pod')?.object;
-  const running = isPod ? { count: 1 } : runningPods(placed);
+  const running = isPod ? { count: 1 } : runningPods(placed, env.objects);
   if (running.error)
     add({
       ruleId: 'admission.input',

@@ -13,7 +13,17 @@ export const WORKLOAD_TEMPLATE: Readonly<Record<string, string>> = {
   ReplicaSet: 'spec.template',
   Job: 'spec.template',
   CronJob: 'spec.jobTemplate.spec.template',
+  // Argo Rollouts (argoproj.io/v1alpha1): a Rollout makes ReplicaSets from its pod template
+  // exactly as a Deployment does (rollout/replicaset.go). A `workloadRef` Rollout has no
+  // template of its own: the Deployment it references is judged instead (isAdmissible).
+  Rollout: 'spec.template',
 };
+
+/** A Rollout that takes its pod template from a Deployment (`spec.workloadRef`). */
+export function isWorkloadRefRollout(o: K8sObject): boolean {
+  const spec = rec(o.spec);
+  return o.kind === 'Rollout' && rec(spec?.workloadRef) !== undefined && rec(spec?.template) === undefined;
+}
 
 /** An object the workload's controllers create, and where its fields sit in the workload. */
 export interface Created {
@@ -54,6 +64,7 @@ export function createdBy(workload: K8sObject): Created[] {
   const ns = workload.metadata?.namespace;
   const name = workload.metadata?.name ?? 'workload';
   switch (workload.kind) {
+    case 'Rollout':
     case 'Deployment': {
       const template = rec(spec?.template);
       // The ReplicaSet carries the template's labels (plus pod-template-hash) and the template.
@@ -127,8 +138,15 @@ export function createdBy(workload: K8sObject): Created[] {
  * How many pods of the template run at once: replicas (default 1); a Job's parallelism, at most
  * its completions; a DaemonSet one per node, which offline is at least one.
  */
-export function runningPods(workload: K8sObject): { count: number; error?: string } {
+export function runningPods(
+  workload: K8sObject,
+  objects: readonly K8sObject[] = [],
+): { count: number; error?: string } {
   const spec = rec(workload.spec) ?? {};
+  // Under an HPA (and without replicas of its own) the workload may run maxReplicas pods: what
+  // the quota must hold. With replicas set too, rollout.replicas-fight reports the conflict.
+  const scaled = spec.replicas === undefined ? autoscaledMax(workload, objects) : undefined;
+  if (scaled !== undefined) return { count: scaled };
   const int = (v: unknown, field: string, dflt: number): { count: number; error?: string } => {
     if (v === undefined || v === null) return { count: dflt };
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 2 ** 31 - 1)
@@ -139,6 +157,8 @@ export function runningPods(workload: K8sObject): { count: number; error?: strin
     case 'Deployment':
     case 'StatefulSet':
     case 'ReplicaSet':
+    // A Rollout without replicas runs 1 (the CRD's default) until an HPA scales it.
+    case 'Rollout':
       return int(spec.replicas, 'spec.replicas', 1);
     case 'Job':
     case 'CronJob': {
@@ -161,6 +181,7 @@ export function runningPods(workload: K8sObject): { count: number; error?: strin
  * the deployment controller resolves percentages). 0 for other kinds and for Recreate.
  */
 export function surgePods(workload: K8sObject, replicas: number): number {
+  if (workload.kind === 'Rollout') return rolloutSurge(workload, replicas);
   if (workload.kind !== 'Deployment') return 0;
   const strategy = rec(rec(workload.spec)?.strategy);
   if (strategy?.type === 'Recreate') return 0;
@@ -168,4 +189,38 @@ export function surgePods(workload: K8sObject, replicas: number): number {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
   const m = typeof raw === 'string' ? /^(\d{1,9})%$/.exec(raw) : null;
   return m ? Math.ceil((replicas * Number(m[1])) / 100) : 0;
+}
+
+/**
+ * Extra pods of a Rollout's update. A canary with traffic routing scales the canary ReplicaSet
+ * to its weight while the stable one stays whole (Argo Rollouts' default, dynamicStableScale
+ * false), so at the last weight before promotion it runs up to `replicas` more pods. Without
+ * traffic routing the canary replaces pods under maxSurge (default 25%, rounded up); blueGreen
+ * runs a whole preview ReplicaSet beside the active one.
+ */
+function rolloutSurge(workload: K8sObject, replicas: number): number {
+  const strategy = rec(rec(workload.spec)?.strategy);
+  const canary = rec(strategy?.canary);
+  if (!canary) return rec(strategy?.blueGreen) ? replicas : 0;
+  if (rec(canary.trafficRouting)) return replicas;
+  const raw = canary.maxSurge ?? '25%';
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
+  const m = typeof raw === 'string' ? /^(\d{1,9})%$/.exec(raw) : null;
+  return m ? Math.ceil((replicas * Number(m[1])) / 100) : 0;
+}
+
+/** maxReplicas of an HPA in the workload's namespace whose scaleTargetRef names it. */
+function autoscaledMax(workload: K8sObject, objects: readonly K8sObject[]): number | undefined {
+  const ns = workload.metadata?.namespace;
+  const group = (v: unknown) => (typeof v === 'string' && v.includes('/') ? v.slice(0, v.indexOf('/')) : '');
+  for (const o of objects) {
+    if (o.kind !== 'HorizontalPodAutoscaler' || o.metadata?.namespace !== ns) continue;
+    const spec = rec(o.spec);
+    const ref = rec(spec?.scaleTargetRef);
+    if (ref?.kind !== workload.kind || ref?.name !== workload.metadata?.name) continue;
+    if (group(ref?.apiVersion) !== group(workload.apiVersion)) continue;
+    const max = spec?.maxReplicas;
+    if (typeof max === 'number' && Number.isSafeInteger(max) && max > 0 && max <= 2 ** 31 - 1) return max;
+  }
+  return undefined;
 }

@@ -20,15 +20,20 @@ export function checkCrdWaves(
   layout: readonly LayoutComponent[],
   engines: readonly Engine[] = ENGINES,
 ): Finding[] {
+  // By group, or by group/kind where an engine names its kinds (argoproj.io is Argo CD's and
+  // Argo Rollouts'): the kind-level entry wins.
   const providerOf = new Map<string, Engine>();
-  for (const e of engines) for (const g of e.crdGroups) providerOf.set(g, e);
+  for (const e of engines)
+    for (const g of e.crdGroups)
+      if (e.crdKinds) for (const k of e.crdKinds) providerOf.set(`${g}/${k}`, e);
+      else providerOf.set(g, e);
   const components = new Map(layout.map((c) => [c.name, c]));
   const findings: Finding[] = [];
   let checked = 0;
   for (const c of layout) {
     for (const o of c.objects) {
       const group = groupOf(String(o.apiVersion ?? ''));
-      const engine = providerOf.get(group);
+      const engine = providerOf.get(`${group}/${String(o.kind)}`) ?? providerOf.get(group);
       if (!engine) continue;
       checked++;
       const home = components.get(engine.name);

@@ -35,6 +35,7 @@ export function podSpecAt(o: K8sObject): { spec: Json; path: string } | undefine
         ? { spec: spec.jobTemplate.spec.template.spec, path: 'spec.jobTemplate.spec.template.spec' }
         : undefined;
     case 'Deployment':
+    case 'Rollout':
     case 'StatefulSet':
     case 'DaemonSet':
     case 'ReplicaSet':

@@ -20,6 +20,7 @@ import { checkCapacity, checkLimitRanges } from './quota/fit.js';
 import { checkDangerousSubjects, checkEscalation } from './rbac/escalation-rules.js';
 import { RbacAuthorizer } from './rbac/evaluate.js';
 import { checkRbac } from './rbac/rules.js';
+import { checkAnalysisNanSafe, checkReplicasFight } from './rollout-rules.js';
 import { checkNamespacesExist, checkSchema } from './schema.js';
 import { scanObjects } from './secrets.js';
 import { bySeverity, type Severity } from './severity.js';
@@ -86,6 +87,8 @@ export async function runChecks(
     ),
   );
   findings.push(...checkLimitRanges(objects));
+  // Progressive delivery: one owner of each replica count, analyses that never pass on silence.
+  findings.push(...checkReplicasFight(objects), ...checkAnalysisNanSafe(objects));
   if (options.layout) findings.push(...checkCrdWaves(options.layout));
   findings.push(...checkGitopsSource(env.gitops !== undefined, env.environment));
   // Alert and recording rules: parse with Prometheus' grammar, read exported series, link runbooks.

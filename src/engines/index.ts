@@ -1,5 +1,6 @@
 /** Every engine the tree can install, in the order their components are listed. */
 import { argoCd } from './argo-cd.js';
+import { argoRollouts } from './argo-rollouts.js';
 import { certManager } from './cert-manager.js';
 import { externalSecrets } from './external-secrets.js';
 import { ingressNginx } from './ingress-nginx.js';
@@ -15,6 +16,7 @@ export type { Engine, EngineNetwork, EnginePort, HelmChart, PodSecurityLevel } f
 
 export const ENGINES: readonly Engine[] = [
   argoCd,
+  argoRollouts,
   certManager,
   externalSecrets,
   ingressNginx,

@@ -37,6 +37,8 @@ export interface EngineNetwork {
   readonly teamIngressPorts: boolean;
   /** Egress to every team namespace on its declared metrics ports (Prometheus). @default false */
   readonly teamMetricsPorts?: boolean;
+  /** Egress to Prometheus (monitoring namespace, 9090): it queries metrics (canary analysis). @default false */
+  readonly queriesPrometheus?: boolean;
   /**
    * Egress to the nodes on these ports (kubelet, host-network exporters). Node addresses differ
    * per cluster, so, like the API server, they are any address on these ports only. @default []
@@ -98,6 +100,12 @@ export interface Engine {
   readonly wave: number;
   /** API groups its CRDs provide: objects in them must come in a later wave. */
   readonly crdGroups: readonly string[];
+  /**
+   * The kinds it provides, where another engine's CRDs share the group (Argo CD and Argo
+   * Rollouts both serve argoproj.io): the delivery check then maps these kinds, not the whole
+   * group, to this engine. Unset = every kind of `crdGroups`.
+   */
+  readonly crdKinds?: readonly string[];
   /**
    * Installed before the tree by other means (Argo CD by `mlp bootstrap`), so its own
    * component may hold objects of its groups: why, or undefined.

@@ -17,9 +17,20 @@ import { type AnalysisThresholds, type MetricName, metricNames, thresholdProblem
 export const REQUESTS_METRIC = 'inference_requests_total';
 export const DURATION_METRIC = 'inference_request_duration_seconds';
 
+/**
+ * The Rollout's pod-template-hash as Prometheus sees it: the ServiceMonitor copies the pod label
+ * `rollouts-pod-template-hash` (set by Argo Rollouts on every pod) onto the series with
+ * `podTargetLabels`, and prometheus-operator writes it with the name sanitised to a Prometheus
+ * label name.
+ */
+export const POD_TEMPLATE_HASH_LABEL = 'rollouts_pod_template_hash';
+
 export interface QueryTarget {
   readonly model: string;
-  readonly version: string;
+  /** The registry version served; unset = any (the canary is then told apart by podTemplateHash). */
+  readonly version?: string;
+  /** Only the pods of this Rollout ReplicaSet (the canary's hash); unset = any. */
+  readonly podTemplateHash?: string;
   /** The Kubernetes namespace Prometheus attached to the scraped series; unset = any. */
   readonly namespace?: string;
 }
@@ -28,7 +39,9 @@ export interface QueryTarget {
 const quote = (v: string): string => JSON.stringify(String(v));
 
 function selector(t: QueryTarget, extra = ''): string {
-  const parts = [`model=${quote(t.model)}`, `version=${quote(t.version)}`];
+  const parts = [`model=${quote(t.model)}`];
+  if (t.version !== undefined) parts.push(`version=${quote(t.version)}`);
+  if (t.podTemplateHash !== undefined) parts.push(`${POD_TEMPLATE_HASH_LABEL}=${quote(t.podTemplateHash)}`);
   if (t.namespace !== undefined) parts.push(`namespace=${quote(t.namespace)}`);
   return `{${parts.join(',')}${extra}}`;
 }
@@ -106,7 +119,17 @@ export interface AnalysisTemplateOptions {
   readonly scrapeNamespace?: string;
   readonly thresholds: AnalysisThresholds;
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * How the canary's series are told apart: by the registry `version` label (a model version
+   * rolled out under `mlp up`), or by the canary ReplicaSet's pod-template-hash (a Rollout of a
+   * new image serving the same model version): the Rollout passes argument `canary-hash` with
+   * `valueFrom.podTemplateHashValue: Latest`. @default 'version'
+   */
+  readonly canaryBy?: 'version' | 'pod-template-hash';
 }
+
+/** The argument a pod-template-hash AnalysisTemplate takes (Argo: valueFrom.podTemplateHashValue). */
+export const CANARY_HASH_ARG = 'canary-hash';
 
 const SAFE_VALUE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$/;
 
@@ -144,13 +167,15 @@ export function analysisTemplate(o: AnalysisTemplateOptions): Record<string, unk
   const count = effectiveCount(a);
   // Argo substitutes {{args.*}} into the query text before sending it; the values themselves
   // are quoted by Argo's caller (our synth), so only placeholders appear here.
+  const byHash = o.canaryBy === 'pod-template-hash';
   const target: QueryTarget = {
     model: '{{args.model}}',
-    version: '{{args.version}}',
+    ...(byHash ? { podTemplateHash: `{{args.${CANARY_HASH_ARG}}}` } : { version: '{{args.version}}' }),
     ...(o.scrapeNamespace !== undefined ? { namespace: '{{args.namespace}}' } : {}),
   };
   const args: Record<string, string>[] = [{ name: 'model', value: o.model }];
-  args.push(o.version !== undefined ? { name: 'version', value: o.version } : { name: 'version' });
+  if (byHash) args.push({ name: CANARY_HASH_ARG });
+  else args.push(o.version !== undefined ? { name: 'version', value: o.version } : { name: 'version' });
   if (o.scrapeNamespace !== undefined) args.push({ name: 'namespace', value: o.scrapeNamespace });
   const metrics = metricNames(a).map((name) => {
     const { max, query } = metricQuery(name, target, a, window);

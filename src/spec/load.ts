@@ -7,6 +7,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { formatPath, type PathSegment, SpecError, type SpecIssue } from './errors.js';
 import { SourceMap } from './locate.js';
 import type { ResolvedEnvironment, Spec } from './model.js';
+import { checkModels, withModelSlos } from './model-refs.js';
 import { resolveObservability } from './observability.js';
 import { checkPlatform, checkTeams } from './references.js';
 import { ENVIRONMENTS, type EnvironmentName, platformSchema, type Team, teamSchema } from './schema.js';
@@ -102,6 +103,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
   };
   checkPlatform(raw, baseTeams, reportBase);
   checkTeams(raw, baseTeams, ['teams'], reportBase);
+  checkModels(raw, baseTeams, ['teams'], reportBase);
 
   const environments = new Map<EnvironmentName, ResolvedEnvironment>();
   const platform = raw.platform;
@@ -161,7 +163,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
       }
       teams.push(result.data);
     });
-    if (!e.domain && teams.some((t) => t.ingress.length > 0)) {
+    if (!e.domain && teams.some((t) => t.ingress.length > 0 || t.models.length > 0)) {
       report({
         path: ['environments', env],
         message:
@@ -188,6 +190,13 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
         (i) => baseProblems.has(i.message) || report(i),
         true,
       );
+      checkModels(
+        raw,
+        teams,
+        ['environments', env, 'teams'],
+        (i) => baseProblems.has(i.message) || report(i),
+        true,
+      );
     }
     environments.set(env, {
       platform,
@@ -205,7 +214,7 @@ export function parseSpec(text: string, file = 'platform.yaml'): Spec {
         path: raw.gitops.path,
         revision: e.gitops.revision ?? raw.gitops.revision,
       },
-      observability: resolveObservability(raw, env),
+      observability: withModelSlos(resolveObservability(raw, env), teams),
       ha: e.ha ?? env === 'prod',
       // Pruning deletes live objects: automatic only where environments are disposable.
       prune: e.gitops.prune ?? (env === 'local' || env === 'dev'),

@@ -14,6 +14,8 @@ export interface PlatformInfo {
     /** Exemptions the spec adds to the platform's own (src/policy/exemptions.ts). */
     readonly exemptions: readonly { readonly namespace: string; readonly reason: string }[];
   };
+  /** Model serving defaults (spec `platform.serving`): the model server image. */
+  readonly serving?: { readonly image?: string | undefined } | undefined;
 }
 
 /** What synthesis for one environment needs: nothing else, and no knowledge of other envs. */

@@ -14,6 +14,7 @@ export const ENGINE_NAMESPACES = {
   externalSecrets: 'external-secrets',
   argocd: 'argocd',
   kyverno: 'kyverno',
+  argoRollouts: 'argo-rollouts',
 } as const;
 
 /** The Argo CD AppProject of the platform's own components (teams get one named after them). */

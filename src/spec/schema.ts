@@ -14,6 +14,7 @@ import {
 } from '../core/names.js';
 import { PORT_NUMBER, PORT_PATTERN, parsePort } from '../core/ports.js';
 import { QUANTITY_PATTERN } from '../core/quantity.js';
+import { modelSchema, servingSchema } from './models.js';
 import { observabilitySchema } from './observability.js';
 
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
@@ -262,6 +263,13 @@ export const teamSchema = z.strictObject({
     .array(gitUrl)
     .default([])
     .describe("The team's own application repositories (its Argo CD AppProject's sourceRepos). @default []"),
+  models: z
+    .array(modelSchema)
+    .max(50)
+    .default([])
+    .describe(
+      'Model servers of the team, rolled out as Argo Rollouts canaries (docs/models-on-the-cluster.md). @default []',
+    ),
 });
 export type Team = z.infer<typeof teamSchema>;
 
@@ -400,6 +408,7 @@ export const platformSchema = z.strictObject({
           ),
       })
       .prefault({}),
+    serving: servingSchema,
   }),
   environments: z.strictObject({
     local: environment.optional(),

@@ -83,11 +83,21 @@ export function engineNamespace(
   );
 }
 
+/** Prometheus' pods (prometheus-operator labels its StatefulSet's pods with this) and port. */
+export const PROMETHEUS_POD = { 'app.kubernetes.io/name': 'prometheus' };
+export const PROMETHEUS_PORT = 9090;
+
+/**
+ * `owner`: the first engine of its namespace renders the namespace-wide policies; a guest only
+ * policies on its own pods. `enabled`: every engine of the tree — the monitoring engine admits
+ * their Prometheus queries and scrapes their chart-rendered targets.
+ */
 export function enginePolicies(
   env: ResolvedEnvironment,
   engine: Engine,
   labels: Labels,
   owner = true,
+  enabled: readonly Engine[] = [engine],
 ): K8sObject[] {
   const ns = engine.namespace(env);
   const net = engine.network(env);
@@ -118,6 +128,36 @@ export function enginePolicies(
         }),
       );
   }
+  const monitoring = env.platform.monitoringNamespace;
+  if (net.queriesPrometheus)
+    out.push(
+      policy(ns, 'allow-to-prometheus', labels, {
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: nsSelector(monitoring), podSelector: { matchLabels: PROMETHEUS_POD } }],
+            ports: policyPorts([{ port: PROMETHEUS_PORT }]),
+          },
+        ],
+      }),
+    );
+  if (net.teamMetricsPorts)
+    for (const other of enabled) {
+      const theirs = other.namespace(env);
+      if (theirs === ns || !other.network(env).queriesPrometheus) continue;
+      out.push(
+        makePolicy(ns, named(`allow-prometheus-queries-from-${other.name}`), labels, {
+          podSelector: { matchLabels: PROMETHEUS_POD },
+          policyTypes: ['Ingress'],
+          ingress: [
+            {
+              from: [{ namespaceSelector: nsSelector(theirs) }],
+              ports: policyPorts([{ port: PROMETHEUS_PORT }]),
+            },
+          ],
+        }),
+      );
+    }
   if (net.webhookPorts.length > 0)
     out.push(
       policy(ns, 'allow-webhooks-from-api-server', labels, {
@@ -182,7 +222,7 @@ export function enginePolicies(
   if (net.teamMetricsPorts) {
     // The scraper: egress to every engine's chart-scraped pods and the in-cluster data services.
     const peers = [
-      ...ENGINES.flatMap((e) => e.network(env).scrapeTargets ?? []).map(scrapePeer),
+      ...enabled.flatMap((e) => e.network(env).scrapeTargets ?? []).map(scrapePeer),
       ...dataServiceScrapePeers(env),
     ];
     out.push(...monitoringScrapeEgress(ns, labels, peers));
@@ -267,7 +307,7 @@ export function engineComponent(
         objects: [helmApplication(env, engine.name, ns, engine.chart, engine.values(env))],
       },
       ...(owner ? [{ name: 'namespace.yaml', objects: [engineNamespace(env, engine, peers)] }] : []),
-      { name: 'network-policies.yaml', objects: enginePolicies(env, engine, labels, owner) },
+      { name: 'network-policies.yaml', objects: enginePolicies(env, engine, labels, owner, enabled) },
       ...(teamEgress.length > 0 ? [{ name: 'team-egress.yaml', objects: teamEgress }] : []),
     ],
   };

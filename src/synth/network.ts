@@ -46,7 +46,12 @@ export const ACME_SOLVER_PORT = '8089/TCP';
 
 /** The team publishes hosts whose certificates an ACME issuer proves over HTTP-01. */
 export function needsAcmeSolver(env: ResolvedEnvironment, team: Team): boolean {
-  return env.tls.issuer === 'acme' && env.domain !== undefined && team.ingress.length > 0;
+  // Model servers publish a host too (synth/models.ts), with its own Certificate.
+  return (
+    env.tls.issuer === 'acme' &&
+    env.domain !== undefined &&
+    (team.ingress.length > 0 || team.models.length > 0)
+  );
 }
 
 /** Default deny, DNS and same-namespace traffic: the base every owned namespace gets. */

@@ -9,6 +9,7 @@ import { dataServiceObjects } from './data-services.js';
 import { enabledEngines, engineComponent } from './engines.js';
 import { consumerSecrets, secretStores } from './external-secrets.js';
 import { commonLabels, teamLabels } from './labels.js';
+import { modelObjects } from './models.js';
 import { sharedNamespace, teamNamespace } from './namespaces.js';
 import {
   baselinePolicies,
@@ -20,6 +21,7 @@ import { observabilityComponents } from './observability.js';
 import { admissionPolicies } from './policies.js';
 import { limitRange, resourceQuota } from './quotas.js';
 import { platformRbac, sharedServiceRbac, teamRbac } from './rbac.js';
+import { registryObjects } from './registry.js';
 import { clusterIssuers, teamIngresses } from './tls.js';
 
 const byName = (a: ManifestFile, b: ManifestFile) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -81,6 +83,16 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
     .map((t) => ({ name: `${t.name}.yaml`, objects: teamIngresses(env, t, teamLabels(env, t)) }))
     .filter((f) => f.objects.length > 0);
 
+  // Model servers per team, and the registry they load from (after the engines, the shared
+  // services and the ingress their canary Ingress is cloned beside).
+  const modelTeams = teams.filter((t) => t.models.length > 0);
+  const models: ManifestFile[] = modelTeams.map((t) => ({
+    name: `${t.name}.yaml`,
+    objects: t.models.flatMap((m) => modelObjects(env, t, m, teamLabels(env, t))),
+  }));
+  if (modelTeams.length > 0)
+    models.push({ name: '_registry.yaml', objects: registryObjects(env, modelTeams) });
+
   const rest: Component[] = [
     { name: 'namespaces', wave: 0, files: namespaces.sort(byName) },
     { name: 'quotas', wave: 1, files: quotas.sort(byName) },
@@ -92,6 +104,7 @@ export function synthesize(env: ResolvedEnvironment): Component[] {
       : []),
     { name: 'tls', wave: 1, files: [{ name: 'issuers.yaml', objects: clusterIssuers(env) }] },
     ...(ingresses.length > 0 ? [{ name: 'ingress', wave: 2, files: ingresses.sort(byName) }] : []),
+    ...(models.length > 0 ? [{ name: 'models', wave: 2, files: models.sort(byName) }] : []),
     // Alerts and SLO rules (after the kube-prometheus-stack engine) and their runbooks (not applied).
     ...observabilityComponents(env),
     // The local cluster's own configuration: `kind create cluster --config gitops/local/kind/cluster.yaml`.

@@ -114,7 +114,7 @@ export function checkCapacity(
   return out;
 }
 
-const LONG_RUNNING = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+const LONG_RUNNING = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout']);
 
 /**
  * What the tree's long-running workloads in namespaces without a ResourceQuota request, per
