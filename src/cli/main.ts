@@ -19,7 +19,9 @@ const commands = {
   model: () => import('./commands/model.js'),
   policy: () => import('./commands/policy.js'),
   reach: () => import('./commands/reach.js'),
+  registryServe: () => import('./commands/registry-serve.js'),
   rollout: () => import('./commands/rollout.js'),
+  serve: () => import('./commands/serve.js'),
   synth: () => import('./commands/synth.js'),
   up: () => import('./commands/up.js'),
   verify: () => import('./commands/verify.js'),
@@ -272,8 +274,71 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       'an http(s) origin model sources may also be fetched from, repeatable',
       collect,
     )
+    .option(
+      '--inject <fault>',
+      'local demos only: make a version fail or slow down, e.g. version=3,errors=0.2,latencyMs=300 (every 5th request of v3 fails, each waits 300 ms); repeatable',
+      collect,
+    )
     .option('--exit-with-parent', 'stop when the parent process (npm start) exits')
     .action(async (opts) => setExit(await (await commands.up()).upCommand(opts, io)));
+
+  program
+    .command('serve')
+    .description(
+      "the model server alone (the in-cluster image's entrypoint): serves the registry's champion and challenger of one model at the registry's live weight; SIGTERM drains",
+    )
+    .requiredOption('--model <name>', 'registered model to serve')
+    .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI)')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('-p, --port <port>', 'port', '8080')
+    .option(
+      '--challenger-percent <n>',
+      "challenger's share while the registry has no mlp.challenger_percent tag",
+      '0',
+    )
+    .option('--poll-interval <duration>', 'how often the registry is read (aliases, weight)', '2s')
+    .option(
+      '--shutdown-delay <duration>',
+      'on SIGTERM, keep serving this long before draining (time for endpoints to drop the pod)',
+      '0s',
+    )
+    .option(
+      '--token <[team=]token>',
+      'bearer token for inference, repeatable (default: $MLP_TOKENS, comma-separated); none: inference is open',
+      collect,
+    )
+    .option(
+      '--rate-limit <n/window>',
+      'requests per client and window, e.g. 100/1s (default: $MLP_RATE_LIMIT)',
+    )
+    .option(
+      '--allow-source <origin>',
+      'an http(s) origin model sources may also be fetched from, repeatable',
+      collect,
+    )
+    .option('-v, --verbose', 'JSON request logs on stderr (warnings and errors are always logged)')
+    .action(async (opts) => setExit(await (await commands.serve()).serveCommand(opts, io)));
+
+  program
+    .command('registry')
+    .description('the model registry (MLflow Model Registry API)')
+    .command('serve')
+    .description(
+      "the registry alone (the in-cluster image's other entrypoint), configured by the environment: DATABASE_URL, MLP_ARTIFACTS_URI (s3://bucket/prefix), MLP_S3_ENDPOINT, AWS_* credentials, MLP_REGISTRY_TOKEN or MLP_REGISTRY_TOKEN_FILE (required for writes); SIGTERM drains",
+    )
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('-p, --port <port>', 'port (MLflow default)', '5000')
+    .option(
+      '--state <dir>',
+      'embedded PGlite database and artifact folder here, when DATABASE_URL / MLP_ARTIFACTS_URI are unset',
+    )
+    .option(
+      '--insecure-open-writes',
+      'start without MLP_REGISTRY_TOKEN: anyone who reaches the registry may write',
+    )
+    .option('--shutdown-delay <duration>', 'on SIGTERM, keep serving this long before draining', '0s')
+    .option('-v, --verbose', 'JSON request logs on stderr')
+    .action(async (opts) => setExit(await (await commands.registryServe()).registryServeCommand(opts, io)));
 
   const model = program.command('model').description('build, evaluate and register model versions');
   model

@@ -51,6 +51,11 @@ export interface ServingOptions {
   readonly logger?: boolean | Record<string, unknown>;
   /** For the traffic split; injectable so tests are deterministic. @default Math.random */
   readonly random?: () => number;
+  /**
+   * Local platform only (`mlp up --inject`, src/serving/fault.ts): runs before a version answers
+   * and may delay it or throw. Configured at start, never from a request.
+   */
+  readonly fault?: { before(version: string): Promise<void> };
 }
 
 declare module 'fastify' {
@@ -314,6 +319,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       trace.setSpan(ROOT_CONTEXT, req.span!),
     );
     try {
+      if (opts.fault) await opts.fault.before(version);
       return await fn(model);
     } finally {
       span.end();

@@ -12,9 +12,11 @@ import { demoModelOnnx, MODEL_NAME } from '../model/sentiment.js';
 import { RegistryClient } from '../registry/client.js';
 import { openRegistry, type Registry } from '../registry/service.js';
 import { buildServingApp } from './app.js';
+import type { FaultInjector } from './fault.js';
 import { createMetrics } from './metrics.js';
 import { ModelPool } from './model-pool.js';
 import { lockStateDir } from './state-lock.js';
+import { liveSplit } from './weight.js';
 
 export const TOKEN_FILE = 'registry-token';
 
@@ -29,8 +31,11 @@ export interface LocalPlatformOptions {
   readonly host: string;
   readonly registryPort: number;
   readonly servingPort: number;
+  /** The challenger's share while the registry has no `mlp.challenger_percent` tag. */
   readonly challengerPercent: number;
   readonly pollMs: number;
+  /** Injected errors and latency per version (`mlp up --inject`); local only. */
+  readonly faults?: FaultInjector;
   /** Request logs (info) when true; warnings and errors are always logged. */
   readonly logger: boolean;
   readonly progress: (line: string) => void;
@@ -109,7 +114,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     // Built before the first load, so a version that fails to load is logged and counted.
     server = buildServingApp({
       pool,
-      split: { challengerPercent: opts.challengerPercent },
+      // Live: the registry's weight tag when set (mlp model rollout), else the flag's default.
+      split: liveSplit(pool, opts.challengerPercent),
+      ...(opts.faults && opts.faults.size > 0 ? { fault: opts.faults } : {}),
       logger,
       metrics: createMetrics(),
       ...(opts.servingTokens && opts.servingTokens.size > 0 ? { tokens: opts.servingTokens } : {}),
