@@ -23,7 +23,9 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
 FROM node:22-bookworm-slim@sha256:53ada149d435c38b14476cb57e4a7da73c15595aba79bd6971b547ceb6d018bf AS runtime
-ENV NODE_ENV=production
+# onnxruntime's native telemetry off: it would persist a device id under ~/.cache (read-only
+# here) and try HTTPS uploads. `mlp serve` sets it too when it is unset.
+ENV NODE_ENV=production ORT_DISABLE_TELEMETRY=1
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only. onnxruntime-node ships its CPU binaries in the package; its

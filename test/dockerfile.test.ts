@@ -131,6 +131,8 @@ describe('Dockerfile', () => {
     const st = stages(parseDockerfile(dockerfile));
     expect(st.map((s) => s.name)).toEqual(['build', 'runtime']);
     for (const s of st) expect(s.image).toMatch(/^node:22-bookworm-slim@sha256:[0-9a-f]{64}$/);
+    // onnxruntime's telemetry would write under ~/.cache (read-only) and try uploads.
+    expect(dockerfile).toMatch(/^ENV .*\bORT_DISABLE_TELEMETRY=1\b/m);
   });
 
   it('finds each planted violation (the checks are not vacuous)', () => {
@@ -148,13 +150,18 @@ describe('Dockerfile', () => {
     expect(plant(/^HEALTHCHECK [\s\S]*?\n(?=ENTRYPOINT)/m, '')).toMatch(/no HEALTHCHECK/);
     expect(plant('ENTRYPOINT ["mlp"]', 'ENTRYPOINT mlp')).toMatch(/exec form/);
     expect(plant('ENTRYPOINT ["mlp"]', 'ENTRYPOINT ["node", "bin/mlp.js"]')).toMatch(/expected mlp/);
-    expect(plant('ENV NODE_ENV=production', 'ENV NODE_ENV=production AWS_SECRET_ACCESS_KEY=x')).toMatch(
-      /AWS_SECRET_ACCESS_KEY looks like a secret/,
-    );
-    expect(plant('ENV NODE_ENV=production', 'ARG MLP_REGISTRY_TOKEN')).toMatch(
+    expect(
+      plant(
+        'ENV NODE_ENV=production ORT_DISABLE_TELEMETRY=1',
+        'ENV NODE_ENV=production ORT_DISABLE_TELEMETRY=1 AWS_SECRET_ACCESS_KEY=x',
+      ),
+    ).toMatch(/AWS_SECRET_ACCESS_KEY looks like a secret/);
+    expect(plant('ENV NODE_ENV=production ORT_DISABLE_TELEMETRY=1', 'ARG MLP_REGISTRY_TOKEN')).toMatch(
       /MLP_REGISTRY_TOKEN looks like a secret/,
     );
-    expect(plant('ENV NODE_ENV=production', 'ENV DATABASE_URL postgres://u:p@db/x')).toMatch(/DATABASE_URL/);
+    expect(
+      plant('ENV NODE_ENV=production ORT_DISABLE_TELEMETRY=1', 'ENV DATABASE_URL postgres://u:p@db/x'),
+    ).toMatch(/DATABASE_URL/);
     expect(plant('npm ci --omit=dev', 'npm ci')).toMatch(/--omit=dev/);
   });
 

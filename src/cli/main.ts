@@ -17,6 +17,7 @@ const commands = {
   diff: () => import('./commands/diff.js'),
   experiment: () => import('./commands/experiment.js'),
   model: () => import('./commands/model.js'),
+  modelRollout: () => import('./commands/model-rollout.js'),
   policy: () => import('./commands/policy.js'),
   reach: () => import('./commands/reach.js'),
   registryServe: () => import('./commands/registry-serve.js'),
@@ -386,6 +387,39 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (!version && !opts.delete) throw new UsageError('give a version, or --delete');
       setExit(await (await commands.model()).modelAliasCommand(name, alias, version ?? '', opts, io));
     });
+
+  model
+    .command('rollout')
+    .description(
+      "canary against a running model server (mlp up, mlp serve): VERSION becomes challenger at weight 0, then each step's weight is analysed on the server's live /metrics with the same analysis as the cluster's; promoted to champion, or rolled back (exit 0 promoted, 1 rolled back)",
+    )
+    .argument('<model>', 'registered model name')
+    .argument('<version>', 'version to roll out')
+    .option('--steps <weights>', 'challenger weights in percent, an analysis after each', '10,25,50,100')
+    .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
+    .option(
+      '--token <token>',
+      'registry write token (default: $MLP_REGISTRY_TOKEN, else .mlp/registry-token)',
+    )
+    .option('--server <url>', 'model server whose /metrics are analysed', 'http://127.0.0.1:8080')
+    .option('--interval <duration>', 'time between measurements, e.g. 5s', '5s')
+    .option('--count <n>', 'measurements per analysis', '1')
+    .option('--max-error-ratio <ratio>', 'highest 5xx share per interval', '0.01')
+    .option('--max-p95 <seconds>', 'highest p95 latency, or none', '0.5')
+    .option('--max-p99 <seconds>', 'highest p99 latency (default: not judged)')
+    .option(
+      '--min-requests <n>',
+      'fewer challenger requests in an interval is Inconclusive (rolled back)',
+      '20',
+    )
+    .option('--failure-limit <n>', 'failed measurements tolerated per metric', '0')
+    .option('--inconclusive-limit <n>', 'inconclusive measurements tolerated per metric (default 0)')
+    .option('--consecutive-error-limit <n>', 'failed /metrics scrapes in a row tolerated (default 4)')
+    .option('--settle-timeout <duration>', 'longest wait for the server to follow a registry change', '60s')
+    .addOption(outputOption())
+    .action(async (name, version, opts) =>
+      setExit(await (await commands.modelRollout()).modelRolloutCommand(name, version, opts, io)),
+    );
 
   const rollout = program
     .command('rollout')

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { demoModelOnnx, MODEL_NAME } from '../model/sentiment.js';
 import { RegistryClient } from '../registry/client.js';
 import { openRegistry, type Registry } from '../registry/service.js';
@@ -110,7 +111,16 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       ...(opts.allowedSourceOrigins ? { allowedSourceOrigins: opts.allowedSourceOrigins } : {}),
     });
     const seeded = await seedDemoModel(registry, client, opts.progress);
-    const pool = new ModelPool({ client, model: MODEL_NAME, aliases: ['champion', 'challenger'] });
+    const pool = new ModelPool({
+      client,
+      model: MODEL_NAME,
+      aliases: ['champion', 'challenger'],
+      // Its warnings (registry unreachable, a weight tag that is not a percentage) in the same stream.
+      log: pino(
+        { level: logger.level, base: { component: 'model-pool' } },
+        logger.stream as pino.DestinationStream,
+      ),
+    });
     // Built before the first load, so a version that fails to load is logged and counted.
     server = buildServingApp({
       pool,

@@ -7,10 +7,10 @@ import { RegistryClient, RegistryError } from '../../registry/client.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 
 export const DEFAULT_REGISTRY = 'http://127.0.0.1:5000';
-const registryUrl = (flag?: string) => flag ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_REGISTRY;
+export const registryUrl = (flag?: string) => flag ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_REGISTRY;
 
 /** The registry write token: --token, $MLP_REGISTRY_TOKEN, or the one `mlp up` generated in ./.mlp. */
-function registryToken(flag: string | undefined, cwd: string): string | undefined {
+export function registryToken(flag: string | undefined, cwd: string): string | undefined {
   if (flag) return flag;
   if (process.env.MLP_REGISTRY_TOKEN) return process.env.MLP_REGISTRY_TOKEN;
   try {
@@ -20,11 +20,11 @@ function registryToken(flag: string | undefined, cwd: string): string | undefine
   }
 }
 
-function client(url: string, token: string | undefined): RegistryClient {
+export function client(url: string, token: string | undefined): RegistryClient {
   return new RegistryClient(url, token ? { token } : {});
 }
 
-async function call<T>(fn: () => Promise<T>, url: string): Promise<T> {
+export async function call<T>(fn: () => Promise<T>, url: string): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -8,6 +8,7 @@
  * SIGTERM (or SIGINT) drains: after `--shutdown-delay` (time for endpoints to drop the pod), the
  * server stops accepting connections, finishes the requests in flight and exits 0.
  */
+import { pino } from 'pino';
 import { RegistryClient } from '../../registry/client.js';
 import { buildServingApp } from '../../serving/app.js';
 import { createMetrics } from '../../serving/metrics.js';
@@ -97,9 +98,22 @@ export async function drain(
   io.stderr(`${what}: stopped cleanly\n`);
 }
 
+/**
+ * onnxruntime-node 1.30's native library has telemetry (strings in libonnxruntime.so: "telemetry
+ * HTTPS uploads", a device id persisted under $XDG_CACHE_HOME or ~/.cache/Microsoft/
+ * DeveloperTools/.onnxruntime). A model server must neither phone home nor write outside /tmp
+ * (read-only root filesystem): ORT_DISABLE_TELEMETRY=1 turns it off, unless the operator set the
+ * variable explicitly. It is read when the first session is created, so setting it here, before
+ * any model is loaded, is enough (test/entrypoints.test.ts checks nothing is written).
+ */
+export function disableOrtTelemetry(env: NodeJS.ProcessEnv = process.env): void {
+  env.ORT_DISABLE_TELEMETRY ??= '1';
+}
+
 const MODEL_NAME = /^[^\p{Cc}\p{Cf}]{1,256}$/u;
 
 export async function serveCommand(opts: ServeOptions, io: Io, signal?: AbortSignal): Promise<number> {
+  disableOrtTelemetry();
   if (!MODEL_NAME.test(opts.model))
     throw new UsageError('--model: expected a registered model name (1-256 printable characters)');
   const registry = parseRegistryUrl(opts.registry ?? process.env.MLFLOW_TRACKING_URI, '--registry');
@@ -131,7 +145,9 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal?: AbortSig
     registry,
     allowSource.length > 0 ? { allowedSourceOrigins: allowSource } : {},
   );
-  const pool = new ModelPool({ client, model: opts.model, aliases: ['champion', 'challenger'] });
+  // The pool's own warnings (registry unreachable, a weight tag that is not a percentage).
+  const log = pino({ level: logger.level, base: { component: 'model-pool' } }, process.stderr);
+  const pool = new ModelPool({ client, model: opts.model, aliases: ['champion', 'challenger'], log });
   const app = buildServingApp({
     pool,
     split: liveSplit(pool, percent),
