@@ -341,6 +341,15 @@ describe('the pieces', () => {
     expect(f.injected('8')).toBe(0);
   });
 
+  it('mlp up --inject refuses a bad fault before starting anything', async () => {
+    const r = await mlp(['up', '--inject', 'version=2,errors=5', '--state', join(tempDir(), 'state')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--inject "version=2,errors=5": errors: expected a share 0..1/);
+    const help = await mlp(['up', '--help']);
+    expect(help.stdout).toContain('--inject <fault>');
+    expect((await mlp(['model', 'rollout', '--help'])).stdout).toContain('--max-error-ratio');
+  });
+
   it('rollout flags and server answers are checked', async () => {
     expect(parseWeights('10, 25,50,100')).toEqual([10, 25, 50, 100]);
     for (const bad of ['', '0', '101', '10,,20', '1e1', `${'1,'.repeat(20)}1`])
