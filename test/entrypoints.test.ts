@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryServeCommand } from '../src/cli/commands/registry-serve.js';
 import { demoModelOnnx } from '../src/model/sentiment.js';
 import { RegistryClient } from '../src/registry/client.js';
+import { parsePromText } from '../src/rollout/prom-text.js';
 import { CHALLENGER_PERCENT_TAG } from '../src/serving/weight.js';
 import { mlp, POSTGRES_URL, ROOT, tempDir, waitFor } from './helpers.js';
 
@@ -127,6 +128,20 @@ describe('mlp registry serve + mlp serve as the cluster runs them', () => {
         { name: 'sentiment', version: 1 },
         { name: 'sentiment', version: 2 },
       ]);
+
+      // The registry's /metrics (its ServiceMonitor scrapes it): route templates, never raw paths.
+      await fetch(`${registry.url}/no/such/${randomUUID()}`);
+      const exposition = await (await fetch(`${registry.url}/metrics`)).text();
+      const samples = parsePromText(exposition);
+      const created = samples.find(
+        (m) =>
+          m.name === 'registry_http_requests_total' &&
+          m.labels.get('route') === '/api/2.0/mlflow/model-versions/create' &&
+          m.labels.get('code') === '200',
+      );
+      expect(created?.value).toBe(2);
+      expect(samples.some((m) => m.labels.get('route') === 'unmatched')).toBe(true);
+      expect(exposition).not.toContain('/no/such/');
 
       server = await start(
         [
