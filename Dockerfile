@@ -2,10 +2,12 @@
 # workloads the cluster tree renders. Multi-stage: the build stage compiles TypeScript with the
 # dev dependencies; the runtime stage has the production dependencies and dist/ only.
 #
-# Base image pinned by digest. node:22-bookworm-slim at this digest runs Node v22.23.1 (a public
-# repository's image test asserts exactly that for this digest). Docker Hub is not reachable from
-# the machine this was written on, so the digest was not pulled here; `docker build` cannot run
-# here either: test/dockerfile.test.ts checks this file by parsing it.
+# Base image pinned by digest: the multi-arch index of node:22-bookworm-slim that is also
+# node:22-slim and node:22.23.1-slim (Node v22.23.1). Where that comes from: about ten independent
+# public repositories pin this very digest under those three tags, one notes it was resolved from
+# Docker Hub, and one's image test asserts `node --version` = v22.23.1 on it. Docker Hub is not
+# reachable from the machine this was written on, so it was not pulled here, and `docker build`
+# cannot run here either: test/dockerfile.test.ts checks this file by parsing it.
 #
 # Read-only root filesystem: nothing is written outside /tmp at run time (logs go to stderr, the
 # registry keeps its data in PostgreSQL and S3/MinIO, models are held in memory). Mount an
