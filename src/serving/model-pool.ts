@@ -80,6 +80,19 @@ export interface ModelPoolOptions {
   readonly liveWeight?: boolean;
 }
 
+/**
+ * onnxruntime-node 1.30's native library has telemetry (strings in libonnxruntime.so: "telemetry
+ * HTTPS uploads", a device id persisted under $XDG_CACHE_HOME or ~/.cache/Microsoft/
+ * DeveloperTools/.onnxruntime). A model server must neither phone home nor write outside /tmp
+ * (read-only root filesystem): ORT_DISABLE_TELEMETRY=1 turns it off, unless the operator set the
+ * variable explicitly. It is read when the first session is created, so setting it here, before
+ * any model is loaded, is enough (test/entrypoints.test.ts checks nothing is written). Every
+ * ModelPool does it when constructed, so `mlp up` and `mlp serve` both run without it.
+ */
+export function disableOrtTelemetry(env: NodeJS.ProcessEnv = process.env): void {
+  env.ORT_DISABLE_TELEMETRY ??= '1';
+}
+
 export class ModelPool {
   private readonly byVersion = new Map<string, LoadedModel>();
   private aliasToVersion = new Map<string, string>();
@@ -94,7 +107,9 @@ export class ModelPool {
     (failure: LoadFailure & { alias: string }, error: Error) => void
   >();
 
-  constructor(private readonly opts: ModelPoolOptions) {}
+  constructor(private readonly opts: ModelPoolOptions) {
+    disableOrtTelemetry();
+  }
 
   get model(): string {
     return this.opts.model;

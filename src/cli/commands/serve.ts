@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { RegistryClient } from '../../registry/client.js';
 import { buildServingApp } from '../../serving/app.js';
 import { createMetrics } from '../../serving/metrics.js';
-import { ModelPool } from '../../serving/model-pool.js';
+import { disableOrtTelemetry, ModelPool } from '../../serving/model-pool.js';
 import { liveSplit } from '../../serving/weight.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { parseRateLimit, parseTokens } from './up.js';
@@ -96,18 +96,6 @@ export async function drain(
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   await server.close();
   io.stderr(`${what}: stopped cleanly\n`);
-}
-
-/**
- * onnxruntime-node 1.30's native library has telemetry (strings in libonnxruntime.so: "telemetry
- * HTTPS uploads", a device id persisted under $XDG_CACHE_HOME or ~/.cache/Microsoft/
- * DeveloperTools/.onnxruntime). A model server must neither phone home nor write outside /tmp
- * (read-only root filesystem): ORT_DISABLE_TELEMETRY=1 turns it off, unless the operator set the
- * variable explicitly. It is read when the first session is created, so setting it here, before
- * any model is loaded, is enough (test/entrypoints.test.ts checks nothing is written).
- */
-export function disableOrtTelemetry(env: NodeJS.ProcessEnv = process.env): void {
-  env.ORT_DISABLE_TELEMETRY ??= '1';
 }
 
 const MODEL_NAME = /^[^\p{Cc}\p{Cf}]{1,256}$/u;
