@@ -18,9 +18,12 @@ const commands = {
   experiment: () => import('./commands/experiment.js'),
   experimentLive: () => import('./commands/experiment-live.js'),
   model: () => import('./commands/model.js'),
+  modelRollout: () => import('./commands/model-rollout.js'),
   policy: () => import('./commands/policy.js'),
   reach: () => import('./commands/reach.js'),
+  registryServe: () => import('./commands/registry-serve.js'),
   rollout: () => import('./commands/rollout.js'),
+  serve: () => import('./commands/serve.js'),
   synth: () => import('./commands/synth.js'),
   up: () => import('./commands/up.js'),
   verify: () => import('./commands/verify.js'),
@@ -282,6 +285,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       'an http(s) origin model sources may also be fetched from, repeatable',
       collect,
     )
+    .option(
+      '--inject <fault>',
+      'local demos only: make a version fail or slow down, e.g. version=3,errors=0.2,latencyMs=300 (every 5th request of v3 fails, each waits 300 ms); repeatable',
+      collect,
+    )
     .option('--exit-with-parent', 'stop when the parent process (npm start) exits')
     .option(
       '--prometheus',
@@ -300,6 +308,64 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       ),
     )
     .action(async (opts) => setExit(await (await commands.up()).upCommand(opts, io)));
+
+  program
+    .command('serve')
+    .description(
+      "the model server alone (the in-cluster image's entrypoint): serves the registry's champion and challenger of one model at the registry's live weight; SIGTERM drains",
+    )
+    .requiredOption('--model <name>', 'registered model to serve')
+    .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI)')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('-p, --port <port>', 'port', '8080')
+    .option(
+      '--challenger-percent <n>',
+      "challenger's share while the registry has no mlp.challenger_percent tag",
+      '0',
+    )
+    .option('--poll-interval <duration>', 'how often the registry is read (aliases, weight)', '2s')
+    .option(
+      '--shutdown-delay <duration>',
+      'on SIGTERM, keep serving this long before draining (time for endpoints to drop the pod)',
+      '0s',
+    )
+    .option(
+      '--token <[team=]token>',
+      'bearer token for inference, repeatable (default: $MLP_TOKENS, comma-separated); none: inference is open',
+      collect,
+    )
+    .option(
+      '--rate-limit <n/window>',
+      'requests per client and window, e.g. 100/1s (default: $MLP_RATE_LIMIT)',
+    )
+    .option(
+      '--allow-source <origin>',
+      'an http(s) origin model sources may also be fetched from, repeatable',
+      collect,
+    )
+    .option('-v, --verbose', 'JSON request logs on stderr (warnings and errors are always logged)')
+    .action(async (opts) => setExit(await (await commands.serve()).serveCommand(opts, io)));
+
+  program
+    .command('registry')
+    .description('the model registry (MLflow Model Registry API)')
+    .command('serve')
+    .description(
+      "the registry alone (the in-cluster image's other entrypoint), configured by the environment: DATABASE_URL, MLP_ARTIFACTS_URI (s3://bucket/prefix), MLP_S3_ENDPOINT, AWS_* credentials, MLP_REGISTRY_TOKEN or MLP_REGISTRY_TOKEN_FILE (required for writes); SIGTERM drains",
+    )
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('-p, --port <port>', 'port (MLflow default)', '5000')
+    .option(
+      '--state <dir>',
+      'embedded PGlite database and artifact folder here, when DATABASE_URL / MLP_ARTIFACTS_URI are unset',
+    )
+    .option(
+      '--insecure-open-writes',
+      'start without MLP_REGISTRY_TOKEN: anyone who reaches the registry may write',
+    )
+    .option('--shutdown-delay <duration>', 'on SIGTERM, keep serving this long before draining', '0s')
+    .option('-v, --verbose', 'JSON request logs on stderr')
+    .action(async (opts) => setExit(await (await commands.registryServe()).registryServeCommand(opts, io)));
 
   const model = program.command('model').description('build, evaluate and register model versions');
   model
@@ -347,6 +413,39 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (!version && !opts.delete) throw new UsageError('give a version, or --delete');
       setExit(await (await commands.model()).modelAliasCommand(name, alias, version ?? '', opts, io));
     });
+
+  model
+    .command('rollout')
+    .description(
+      "canary against a running model server (mlp up, mlp serve): VERSION becomes challenger at weight 0, then each step's weight is analysed on the server's live /metrics with the same analysis as the cluster's; promoted to champion, or rolled back (exit 0 promoted, 1 rolled back)",
+    )
+    .argument('<model>', 'registered model name')
+    .argument('<version>', 'version to roll out')
+    .option('--steps <weights>', 'challenger weights in percent, an analysis after each', '10,25,50,100')
+    .option('--registry <url>', 'registry URL (default: $MLFLOW_TRACKING_URI or http://127.0.0.1:5000)')
+    .option(
+      '--token <token>',
+      'registry write token (default: $MLP_REGISTRY_TOKEN, else .mlp/registry-token)',
+    )
+    .option('--server <url>', 'model server whose /metrics are analysed', 'http://127.0.0.1:8080')
+    .option('--interval <duration>', 'time between measurements, e.g. 5s', '5s')
+    .option('--count <n>', 'measurements per analysis', '1')
+    .option('--max-error-ratio <ratio>', 'highest 5xx share per interval', '0.01')
+    .option('--max-p95 <seconds>', 'highest p95 latency, or none', '0.5')
+    .option('--max-p99 <seconds>', 'highest p99 latency (default: not judged)')
+    .option(
+      '--min-requests <n>',
+      'fewer challenger requests in an interval is Inconclusive (rolled back)',
+      '20',
+    )
+    .option('--failure-limit <n>', 'failed measurements tolerated per metric', '0')
+    .option('--inconclusive-limit <n>', 'inconclusive measurements tolerated per metric (default 0)')
+    .option('--consecutive-error-limit <n>', 'failed /metrics scrapes in a row tolerated (default 4)')
+    .option('--settle-timeout <duration>', 'longest wait for the server to follow a registry change', '60s')
+    .addOption(outputOption())
+    .action(async (name, version, opts) =>
+      setExit(await (await commands.modelRollout()).modelRolloutCommand(name, version, opts, io)),
+    );
 
   const rollout = program
     .command('rollout')

@@ -7,6 +7,7 @@ import { BearerTokens, bearerToken } from '../http/bearer.js';
 import { gracefulClose } from '../http/shutdown.js';
 import type { ArtifactStore } from './artifacts.js';
 import { MlflowError } from './errors.js';
+import { registryMetrics } from './metrics.js';
 import type { RegistryStore } from './store.js';
 
 export interface RegistryAppOptions {
@@ -256,6 +257,7 @@ export function buildRegistryApp(opts: RegistryAppOptions): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  registryMetrics(app);
   gracefulClose(app);
   return app;
 }

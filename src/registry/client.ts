@@ -226,6 +226,58 @@ export class RegistryClient {
   async deleteAlias(model: string, alias: string): Promise<void> {
     await this.call('DELETE', 'registered-models/alias', { name: model, alias });
   }
+
+  /**
+   * A registered model's tags (`registered-models/get`), in a Map so no tag key can land on an
+   * object's prototype; undefined when the model does not exist.
+   */
+  async modelTags(model: string): Promise<Map<string, string> | undefined> {
+    const url = new URL('/api/2.0/mlflow/registered-models/get', this.baseUrl);
+    url.search = new URLSearchParams({ name: model }).toString();
+    const res = await this.request(url);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) throw new Error(`registry answered ${res.status} for model ${model}: ${await res.text()}`);
+    const { registered_model: rm } = (await res.json()) as {
+      registered_model?: { tags?: { key?: unknown; value?: unknown }[] };
+    };
+    const tags = new Map<string, string>();
+    for (const t of Array.isArray(rm?.tags) ? rm.tags : [])
+      if (typeof t?.key === 'string') tags.set(t.key, String(t.value ?? ''));
+    return tags;
+  }
+
+  /** MLflow `registered-models/set-tag` (a write: needs the token). */
+  async setModelTag(model: string, key: string, value: string): Promise<void> {
+    await this.call('POST', 'registered-models/set-tag', { name: model, key, value });
+  }
+
+  /** MLflow `registered-models/delete-tag`; a tag that is not there is not an error here. */
+  async deleteModelTag(model: string, key: string): Promise<void> {
+    try {
+      await this.call('DELETE', 'registered-models/delete-tag', { name: model, key });
+    } catch (err) {
+      if (!(err instanceof RegistryError && err.code === 'RESOURCE_DOES_NOT_EXIST')) throw err;
+      // The model itself missing is still an error: only the tag may be absent.
+      if (/Registered Model with name=/.test(err.message)) throw err;
+    }
+  }
+
+  /** One model version (`model-versions/get`); undefined when it does not exist. */
+  async modelVersion(model: string, version: string): Promise<AliasedVersion | undefined> {
+    try {
+      const { model_version: mv } = await this.call<{ model_version: AliasedVersion }>(
+        'GET',
+        `model-versions/get?${new URLSearchParams({ name: model, version })}`,
+      );
+      return { name: mv.name, version: mv.version, source: mv.source };
+    } catch (err) {
+      if (err instanceof RegistryError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
 }
 
 export class RegistryError extends Error {

@@ -62,6 +62,11 @@ export interface ServingOptions {
   readonly random?: () => number;
   /** A/B feedback: the request-id log's bounds (100,000 ids, 24 h), or a log to share. */
   readonly feedback?: FeedbackOptions | FeedbackLog;
+  /**
+   * Local platform only (`mlp up --inject`, src/serving/fault.ts): runs before a version answers
+   * and may delay it or throw. Configured at start, never from a request.
+   */
+  readonly fault?: { before(version: string): Promise<void> };
 }
 
 declare module 'fastify' {
@@ -329,6 +334,7 @@ export function buildServingApp(opts: ServingOptions): FastifyInstance {
       trace.setSpan(ROOT_CONTEXT, req.span!),
     );
     try {
+      if (opts.fault) await opts.fault.before(version);
       return await fn(model);
     } finally {
       span.end();

@@ -8,13 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { demoModelOnnx, MODEL_NAME } from '../model/sentiment.js';
 import { RegistryClient } from '../registry/client.js';
 import { openRegistry, type Registry } from '../registry/service.js';
 import { buildServingApp } from './app.js';
+import type { FaultInjector } from './fault.js';
 import { createMetrics } from './metrics.js';
 import { ModelPool } from './model-pool.js';
 import { lockStateDir } from './state-lock.js';
+import { liveSplit } from './weight.js';
 
 export const TOKEN_FILE = 'registry-token';
 
@@ -29,8 +32,11 @@ export interface LocalPlatformOptions {
   readonly host: string;
   readonly registryPort: number;
   readonly servingPort: number;
+  /** The challenger's share while the registry has no `mlp.challenger_percent` tag. */
   readonly challengerPercent: number;
   readonly pollMs: number;
+  /** Injected errors and latency per version (`mlp up --inject`); local only. */
+  readonly faults?: FaultInjector;
   /** Request logs (info) when true; warnings and errors are always logged. */
   readonly logger: boolean;
   readonly progress: (line: string) => void;
@@ -105,11 +111,22 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       ...(opts.allowedSourceOrigins ? { allowedSourceOrigins: opts.allowedSourceOrigins } : {}),
     });
     const seeded = await seedDemoModel(registry, client, opts.progress);
-    const pool = new ModelPool({ client, model: MODEL_NAME, aliases: ['champion', 'challenger'] });
+    const pool = new ModelPool({
+      client,
+      model: MODEL_NAME,
+      aliases: ['champion', 'challenger'],
+      // Its warnings (registry unreachable, a weight tag that is not a percentage) in the same stream.
+      log: pino(
+        { level: logger.level, base: { component: 'model-pool' } },
+        logger.stream as pino.DestinationStream,
+      ),
+    });
     // Built before the first load, so a version that fails to load is logged and counted.
     server = buildServingApp({
       pool,
-      split: { challengerPercent: opts.challengerPercent },
+      // Live: the registry's weight tag when set (mlp model rollout), else the flag's default.
+      split: liveSplit(pool, opts.challengerPercent),
+      ...(opts.faults && opts.faults.size > 0 ? { fault: opts.faults } : {}),
       logger,
       metrics: createMetrics(),
       ...(opts.servingTokens && opts.servingTokens.size > 0 ? { tokens: opts.servingTokens } : {}),

@@ -7,6 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import type { RegistryClient } from '../registry/client.js';
+import { CHALLENGER_PERCENT_TAG, parseChallengerPercent } from './weight.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -75,6 +76,21 @@ export interface ModelPoolOptions {
   readonly now?: () => number;
   /** Threads per inference; 1 keeps a server on one core. @default 1 */
   readonly threads?: number;
+  /** Read the live challenger weight (registered-model tag `mlp.challenger_percent`). @default true */
+  readonly liveWeight?: boolean;
+}
+
+/**
+ * onnxruntime-node 1.30's native library has telemetry (strings in libonnxruntime.so: "telemetry
+ * HTTPS uploads", a device id persisted under $XDG_CACHE_HOME or ~/.cache/Microsoft/
+ * DeveloperTools/.onnxruntime). A model server must neither phone home nor write outside /tmp
+ * (read-only root filesystem): ORT_DISABLE_TELEMETRY=1 turns it off, unless the operator set the
+ * variable explicitly. It is read when the first session is created, so setting it here, before
+ * any model is loaded, is enough (test/entrypoints.test.ts checks nothing is written). Every
+ * ModelPool does it when constructed, so `mlp up` and `mlp serve` both run without it.
+ */
+export function disableOrtTelemetry(env: NodeJS.ProcessEnv = process.env): void {
+  env.ORT_DISABLE_TELEMETRY ??= '1';
 }
 
 export class ModelPool {
@@ -84,11 +100,16 @@ export class ModelPool {
   private refreshing: Promise<void> | undefined;
   private readonly failed = new Map<string, LoadFailure>();
   private everRefreshed = false;
+  /** The weight tag as last read; undefined = no tag (the server's default applies). */
+  private weight: number | undefined;
+  private weightWarned: string | undefined;
   private readonly failureListeners = new Set<
     (failure: LoadFailure & { alias: string }, error: Error) => void
   >();
 
-  constructor(private readonly opts: ModelPoolOptions) {}
+  constructor(private readonly opts: ModelPoolOptions) {
+    disableOrtTelemetry();
+  }
 
   get model(): string {
     return this.opts.model;
@@ -106,6 +127,11 @@ export class ModelPool {
   loaded(version: string): LoadedModel | undefined {
     const m = this.byVersion.get(version);
     return m && !m.retired ? m : undefined;
+  }
+
+  /** The challenger's share from the registry (tag `mlp.challenger_percent`), when set and valid. */
+  challengerPercent(): number | undefined {
+    return this.weight;
   }
 
   ready(): boolean {
@@ -153,6 +179,29 @@ export class ModelPool {
       this.refreshing = undefined;
     });
     return this.refreshing;
+  }
+
+  /**
+   * Reads the weight tag. Unreachable registry: the weight stays (like the aliases). A tag that
+   * is not a percentage is ignored (the default applies) and logged once per bad value.
+   */
+  private async readWeight(): Promise<number | undefined> {
+    let tags: Map<string, string> | undefined;
+    try {
+      tags = await this.opts.client.modelTags(this.opts.model);
+    } catch (err) {
+      this.opts.log?.warn({ err }, 'registry unreachable; keeping the current challenger weight');
+      return this.weight;
+    }
+    const raw = tags?.get(CHALLENGER_PERCENT_TAG);
+    if (raw === undefined) return undefined;
+    const parsed = parseChallengerPercent(raw);
+    if ('error' in parsed) {
+      if (this.weightWarned !== raw) this.opts.log?.warn(`${parsed.error}; using the default split`);
+      this.weightWarned = raw;
+      return undefined;
+    }
+    return parsed.percent;
   }
 
   private async doRefresh(): Promise<void> {
@@ -217,8 +266,14 @@ export class ModelPool {
       this.failed.delete(alias);
       next.set(alias, target.version);
     }
+    // The weight is read AFTER the aliases and both are switched together below: `mlp model
+    // rollout` writes the weight (0) before it points the challenger alias at a new version, so
+    // a poll that saw the new alias also sees the new weight: never a new challenger at an old
+    // weight.
+    const weight = this.opts.liveWeight === false ? undefined : await this.readWeight();
     this.everRefreshed = true;
     this.aliasToVersion = next;
+    this.weight = weight;
     const live = new Set(next.values());
     for (const [version, m] of this.byVersion) {
       if (live.has(version)) continue;

@@ -20,7 +20,7 @@ export function registryToken(flag: string | undefined, cwd: string): string | u
   }
 }
 
-function client(url: string, token: string | undefined): RegistryClient {
+export function client(url: string, token: string | undefined): RegistryClient {
   return new RegistryClient(url, token ? { token } : {});
 }
 

@@ -1,6 +1,7 @@
 /** `mlp up`: the embedded local platform — registry and model server — until Ctrl-C. */
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FaultInjector, parseFault } from '../../serving/fault.js';
 import { startLocalPlatform, TOKEN_FILE } from '../../serving/local-platform.js';
 import { StateInUseError } from '../../serving/state-lock.js';
 import { EXIT, type Io, UsageError } from '../io.js';
@@ -20,6 +21,8 @@ export interface UpOptions {
   readonly rateLimit?: string;
   /** Extra origins model sources may be fetched from. */
   readonly allowSource?: readonly string[];
+  /** Faults per version, `version=N,errors=R,latencyMs=MS` (local demos and tests only). */
+  readonly inject?: readonly string[];
   /** Stop when the parent process (npm) goes away, whatever killed it. */
   readonly exitWithParent?: boolean;
   /** Also run a local Prometheus with the environment's rendered rules. */
@@ -104,6 +107,12 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
       throw new UsageError(
         `--allow-source: expected an origin such as https://models.example.com, received "${o}"`,
       );
+  let faults: FaultInjector;
+  try {
+    faults = new FaultInjector((opts.inject ?? []).map(parseFault));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const registryPort = port(opts.registryPort, '--registry-port');
   const servingPort = port(opts.port, '--port');
   // Refused before anything starts: no binary or a bad spec leaves nothing running.
@@ -126,6 +135,7 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
       servingPort,
       challengerPercent: percent,
       pollMs: 2000,
+      ...(faults.size > 0 ? { faults } : {}),
       logger: opts.verbose ?? false,
       progress: (line) => io.stderr(`${line}\n`),
       ...(registryToken ? { registryToken } : {}),
@@ -171,7 +181,8 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
       '',
       `  model registry (MLflow API)  ${platform.registryUrl}/api/2.0/mlflow/`,
       `  model server                 ${platform.servingUrl}`,
-      `  serving "sentiment": ${versions}; challenger gets ${percent}% of traffic`,
+      `  serving "sentiment": ${versions}; challenger gets ${percent}% of traffic (until the registry tag mlp.challenger_percent says otherwise)`,
+      ...(faults.size > 0 ? [`  INJECTED FAULTS: ${faults.describe()}`] : []),
       `  registry writes need a token: ${platform.tokenFile ? `${join(opts.state, TOKEN_FILE)} (0600)` : 'the one you set'}; reads are open`,
       ...(servingTokens.size > 0
         ? [`  inference needs a bearer token (${servingTokens.size} configured)`]
