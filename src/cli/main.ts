@@ -57,7 +57,7 @@ Examples:
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function buildProgram(io: Io, setExit: (code: number) => void): Command {
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('mlp')
     .description(
       'ML platform as code: one spec, synthesized per environment into a GitOps tree, proven offline.',

@@ -19,7 +19,7 @@ import { MODEL_PORT } from '../spec/model-refs.js';
 import { analysisThresholds, type ModelSpec, modelDefaults } from '../spec/models.js';
 import type { Team } from '../spec/schema.js';
 import { nsSelector, policy } from './network.js';
-import { REGISTRY_APP, REGISTRY_PORT, registryNamespace, registryUrl } from './registry.js';
+import { REGISTRY_APP, REGISTRY_PORT, registryNamespace, registryUrl, SHUTDOWN_DELAY } from './registry.js';
 import { issuerName } from './tls.js';
 
 type Labels = Record<string, string>;
@@ -110,6 +110,10 @@ function rollout(env: ResolvedEnvironment, team: Team, m: ModelSpec, labels: Lab
                 '0.0.0.0',
                 '--port',
                 String(MODEL_PORT),
+                // Keep answering while the endpoint removal spreads to ingress-nginx (a Rollout
+                // step or scale-in sends SIGTERM first), then drain: no request hits a closed pod.
+                '--shutdown-delay',
+                SHUTDOWN_DELAY,
               ],
               ports: [{ name: 'http', containerPort: MODEL_PORT, protocol: 'TCP' }],
               resources: { requests: { ...m.resources.requests }, limits: { ...m.resources.limits } },

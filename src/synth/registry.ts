@@ -22,6 +22,8 @@ import { RESTRICTED_CONTAINER, restrictedPod, SERVER_UID } from './models.js';
 import { ipBlock, nsSelector, policy } from './network.js';
 
 export const REGISTRY_APP = 'mlp-registry';
+/** SIGTERM → keep serving this long (endpoint removal spreading), then drain; within the 30 s grace period. */
+export const SHUTDOWN_DELAY = '5s';
 export const REGISTRY_PORT = 5000;
 export const REGISTRY_TOKEN_SECRET = 'mlp-registry-token';
 /** The database the postgres engine creates (data-services.ts POSTGRES_DB). */
@@ -86,7 +88,17 @@ function deployment(env: ResolvedEnvironment, ns: string, labels: Labels): K8sOb
             {
               name: 'registry',
               image,
-              command: ['mlp', 'registry', 'serve', '--host', '0.0.0.0', '--port', String(REGISTRY_PORT)],
+              command: [
+                'mlp',
+                'registry',
+                'serve',
+                '--host',
+                '0.0.0.0',
+                '--port',
+                String(REGISTRY_PORT),
+                '--shutdown-delay',
+                SHUTDOWN_DELAY,
+              ],
               ports: [{ name: 'http', containerPort: REGISTRY_PORT, protocol: 'TCP' }],
               env: [
                 // node-postgres takes the user and password missing from the URL from PGUSER and
