@@ -66,6 +66,8 @@ describe('models component', () => {
         '0.0.0.0',
         '--port',
         '8080',
+        '--shutdown-delay',
+        '5s',
       ]);
       expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
       expect(container.securityContext).toMatchObject({
@@ -120,7 +122,17 @@ describe('models component', () => {
       // Registry
       const reg = find(objs, 'Deployment', 'mlp-registry', 'database')!;
       const rc = s(reg).template.spec.containers[0];
-      expect(rc.command).toEqual(['mlp', 'registry', 'serve', '--host', '0.0.0.0', '--port', '5000']);
+      expect(rc.command).toEqual([
+        'mlp',
+        'registry',
+        'serve',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '5000',
+        '--shutdown-delay',
+        '5s',
+      ]);
       expect(rc.env.map((e: { name: string }) => e.name)).toEqual([
         'PGUSER',
         'PGPASSWORD',
