@@ -57,6 +57,25 @@ Examples:
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** The model server's access flags, the same on `mlp up` and `mlp serve` (parsed by servingAccess). */
+const servingAccessOptions = {
+  token: () =>
+    new Option(
+      '--token <[team=]token>',
+      'model server bearer token, repeatable (default: $MLP_TOKENS, comma-separated); none: inference is open',
+    ).argParser(collect),
+  rateLimit: () =>
+    new Option(
+      '--rate-limit <n/window>',
+      'requests per client and window, e.g. 100/1s (default: $MLP_RATE_LIMIT)',
+    ),
+  allowSource: () =>
+    new Option(
+      '--allow-source <origin>',
+      'an http(s) origin model sources may also be fetched from, repeatable',
+    ).argParser(collect),
+};
+
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('mlp')
     .description(
@@ -271,20 +290,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '--registry-token <token>',
       'token registry writes need (default: $MLP_REGISTRY_TOKEN, else generated into <state>/registry-token)',
     )
-    .option(
-      '--token <[team=]token>',
-      'model server bearer token, repeatable (default: $MLP_TOKENS, comma-separated); none: inference is open',
-      collect,
-    )
-    .option(
-      '--rate-limit <n/window>',
-      'requests per client and window, e.g. 100/1s (default: $MLP_RATE_LIMIT)',
-    )
-    .option(
-      '--allow-source <origin>',
-      'an http(s) origin model sources may also be fetched from, repeatable',
-      collect,
-    )
+    .addOption(servingAccessOptions.token())
+    .addOption(servingAccessOptions.rateLimit())
+    .addOption(servingAccessOptions.allowSource())
     .option(
       '--inject <fault>',
       'local demos only: make a version fail or slow down, e.g. version=3,errors=0.2,latencyMs=300 (every 5th request of v3 fails, each waits 300 ms); repeatable',
@@ -329,20 +337,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       'on SIGTERM, keep serving this long before draining (time for endpoints to drop the pod)',
       '0s',
     )
-    .option(
-      '--token <[team=]token>',
-      'bearer token for inference, repeatable (default: $MLP_TOKENS, comma-separated); none: inference is open',
-      collect,
-    )
-    .option(
-      '--rate-limit <n/window>',
-      'requests per client and window, e.g. 100/1s (default: $MLP_RATE_LIMIT)',
-    )
-    .option(
-      '--allow-source <origin>',
-      'an http(s) origin model sources may also be fetched from, repeatable',
-      collect,
-    )
+    .addOption(servingAccessOptions.token())
+    .addOption(servingAccessOptions.rateLimit())
+    .addOption(servingAccessOptions.allowSource())
     .option('-v, --verbose', 'JSON request logs on stderr (warnings and errors are always logged)')
     .action(async (opts) => setExit(await (await commands.serve()).serveCommand(opts, io)));
 

@@ -15,7 +15,7 @@ import { createMetrics } from '../../serving/metrics.js';
 import { disableOrtTelemetry, ModelPool } from '../../serving/model-pool.js';
 import { liveSplit } from '../../serving/weight.js';
 import { EXIT, type Io, UsageError } from '../io.js';
-import { parseRateLimit, parseTokens } from './up.js';
+import { servingAccess } from './up.js';
 
 export interface ServeOptions {
   readonly model: string;
@@ -111,21 +111,7 @@ export async function serveCommand(opts: ServeOptions, io: Io, signal?: AbortSig
   const pollMs = parseDurationMs(opts.pollInterval, '--poll-interval', 100, 600_000);
   const delayMs = parseDurationMs(opts.shutdownDelay, '--shutdown-delay', 0, 600_000);
   const port = parsePort(opts.port, '--port');
-  const tokenValues = opts.token?.length
-    ? opts.token
-    : (process.env.MLP_TOKENS ?? '')
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean);
-  const tokens = parseTokens(tokenValues);
-  const rate = opts.rateLimit ?? process.env.MLP_RATE_LIMIT;
-  const rateLimit = rate ? parseRateLimit(rate) : undefined;
-  const allowSource = opts.allowSource ?? [];
-  for (const o of allowSource)
-    if (!/^https?:\/\/[^/]+\/?$/.test(o))
-      throw new UsageError(
-        `--allow-source: expected an origin such as https://models.example.com, received "${o}"`,
-      );
+  const { tokens, rateLimit, allowSource } = servingAccess(opts);
 
   const logger = { level: opts.verbose ? 'info' : 'warn', stream: process.stderr };
   // Reads need no token: the registry keeps reads open; this server never writes.

@@ -72,6 +72,40 @@ export function parseTokens(values: readonly string[]): Map<string, string> {
 }
 
 /**
+ * Who may call a model server and from where it may fetch models — the flags `mlp up` and
+ * `mlp serve` share: bearer tokens (`--token`, else $MLP_TOKENS), a rate limit (`--rate-limit`,
+ * else $MLP_RATE_LIMIT) and extra model-source origins (`--allow-source`).
+ */
+export function servingAccess(opts: {
+  readonly token?: readonly string[];
+  readonly rateLimit?: string;
+  readonly allowSource?: readonly string[];
+}): {
+  tokens: Map<string, string>;
+  rateLimit: { max: number; timeWindowMs: number } | undefined;
+  allowSource: readonly string[];
+} {
+  const tokenValues = opts.token?.length
+    ? opts.token
+    : (process.env.MLP_TOKENS ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+  const rate = opts.rateLimit ?? process.env.MLP_RATE_LIMIT;
+  const allowSource = opts.allowSource ?? [];
+  for (const o of allowSource)
+    if (!/^https?:\/\/[^/]+\/?$/.test(o))
+      throw new UsageError(
+        `--allow-source: expected an origin such as https://models.example.com, received "${o}"`,
+      );
+  return {
+    tokens: parseTokens(tokenValues),
+    rateLimit: rate ? parseRateLimit(rate) : undefined,
+    allowSource,
+  };
+}
+
+/**
  * How to run this CLI from `cwd`: a command that works on a fresh clone, not a `mlp` that is not
  * installed. Inside the clone `npx mlp` runs on the project's pinned Node 22 whatever the system
  * Node is; elsewhere, the very Node running now.
@@ -89,24 +123,10 @@ export async function upCommand(opts: UpOptions, io: Io, signal?: AbortSignal): 
   const percent = Number(opts.challengerPercent);
   if (!(percent >= 0 && percent <= 100))
     throw new UsageError(`--challenger-percent: expected 0-100, received "${opts.challengerPercent}"`);
-  const tokenValues = opts.token?.length
-    ? opts.token
-    : (process.env.MLP_TOKENS ?? '')
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean);
-  const servingTokens = parseTokens(tokenValues);
-  const rate = opts.rateLimit ?? process.env.MLP_RATE_LIMIT;
-  const rateLimit = rate ? parseRateLimit(rate) : undefined;
+  const { tokens: servingTokens, rateLimit, allowSource } = servingAccess(opts);
   const registryToken = opts.registryToken ?? process.env.MLP_REGISTRY_TOKEN;
   if (registryToken !== undefined && registryToken.length < 16)
     throw new UsageError('--registry-token: expected at least 16 characters');
-  const allowSource = opts.allowSource ?? [];
-  for (const o of allowSource)
-    if (!/^https?:\/\/[^/]+\/?$/.test(o))
-      throw new UsageError(
-        `--allow-source: expected an origin such as https://models.example.com, received "${o}"`,
-      );
   let faults: FaultInjector;
   try {
     faults = new FaultInjector((opts.inject ?? []).map(parseFault));
