@@ -28,6 +28,20 @@ export interface SyntaxIssue {
   readonly message: string;
 }
 
+/**
+ * A Lezer error node as an issue: Lezer recovers and marks the spot, and a zero-length error
+ * node at the end means the input ended early. Shared by the PromQL and LogQL parsers.
+ */
+export function syntaxErrorAt(text: string, offset: number, what: string): SyntaxIssue {
+  const near = text.slice(offset, offset + 20);
+  return {
+    offset,
+    message: near
+      ? `unexpected ${JSON.stringify(near)} at offset ${offset}`
+      : `unexpected end of ${what} at offset ${offset}`,
+  };
+}
+
 export interface ParsedPromql {
   readonly errors: readonly SyntaxIssue[];
   readonly selectors: readonly Selector[];
@@ -55,14 +69,7 @@ export function parsePromql(expr: string): ParsedPromql {
   tree.iterate({
     enter: (ref) => {
       if (ref.type.isError) {
-        // Lezer recovers and marks the spot: a zero-length error node means input ended early.
-        const near = expr.slice(ref.from, ref.from + 20);
-        errors.push({
-          offset: ref.from,
-          message: near
-            ? `unexpected ${JSON.stringify(near)} at offset ${ref.from}`
-            : `unexpected end of expression at offset ${ref.from}`,
-        });
+        errors.push(syntaxErrorAt(expr, ref.from, 'expression'));
         return false;
       }
       if (ref.name === 'VectorSelector') {

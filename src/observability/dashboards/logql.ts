@@ -5,7 +5,7 @@
 
 import { parser } from '@grafana/lezer-logql';
 import type { SyntaxNode } from '@lezer/common';
-import { decodeString, MAX_EXPRESSION_LENGTH, type SyntaxIssue } from '../promql.js';
+import { decodeString, MAX_EXPRESSION_LENGTH, type SyntaxIssue, syntaxErrorAt } from '../promql.js';
 
 /**
  * Problems of one LogQL query (empty = fine). Beyond the grammar, Loki refuses a stream selector
@@ -29,13 +29,7 @@ export function checkLogql(expr: string): SyntaxIssue[] {
   tree.iterate({
     enter: (ref) => {
       if (ref.type.isError) {
-        const near = expr.slice(ref.from, ref.from + 20);
-        errors.push({
-          offset: ref.from,
-          message: near
-            ? `unexpected ${JSON.stringify(near)} at offset ${ref.from}`
-            : `unexpected end of query at offset ${ref.from}`,
-        });
+        errors.push(syntaxErrorAt(expr, ref.from, 'query'));
         return false;
       }
       if (ref.name === 'Selector') {
