@@ -68,6 +68,9 @@ describe('models component', () => {
         '8080',
         '--shutdown-delay',
         '5s',
+        // The example's experiment split, until the registry's weight tag says otherwise.
+        '--challenger-percent',
+        '50',
       ]);
       expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
       expect(container.securityContext).toMatchObject({
@@ -218,6 +221,17 @@ describe('models component', () => {
     expect(
       s(find(objectsOf(models(tree('local', single))), 'PodDisruptionBudget', 'sentiment')).maxUnavailable,
     ).toBe(1);
+  });
+
+  it('without an experiment the servers take no split from the spec (the registry tag decides, else 0)', () => {
+    const line = exampleText()
+      .split('\n')
+      .find((l) => l.trim().startsWith('experiment:'))!;
+    const plain = parseSpec(replace(`${line}\n`, '', exampleText()));
+    const objs = objectsOf(models(tree('local', plain)));
+    const command: string[] = s(find(objs, 'Rollout', 'sentiment')).template.spec.containers[0].command;
+    expect(command).not.toContain('--challenger-percent');
+    expect(objs.some((o) => o.kind === 'ConfigMap')).toBe(false);
   });
 
   it('is deterministic and absent without models', () => {

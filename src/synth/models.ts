@@ -114,6 +114,9 @@ function rollout(env: ResolvedEnvironment, team: Team, m: ModelSpec, labels: Lab
                 // step or scale-in sends SIGTERM first), then drain: no request hits a closed pod.
                 '--shutdown-delay',
                 SHUTDOWN_DELAY,
+                // The experiment's split from the spec, until the registry's
+                // mlp.challenger_percent tag (mlp model rollout, an operator) says otherwise.
+                ...(m.experiment ? ['--challenger-percent', String(m.experiment.challengerPercent)] : []),
               ],
               ports: [{ name: 'http', containerPort: MODEL_PORT, protocol: 'TCP' }],
               resources: { requests: { ...m.resources.requests }, limits: { ...m.resources.limits } },
@@ -328,8 +331,9 @@ export function modelObjects(
 }
 
 /**
- * The A/B experiment's settings, for `mlp experiment status` and the server to read: data, not
- * a secret. The split itself is the registry's champion/challenger aliases (docs).
+ * The A/B experiment's settings, as data (not a secret) for people and tools to read. Which
+ * versions compete is the registry's champion/challenger aliases; the split reaches the
+ * servers as `--challenger-percent` (the Rollout's command), overridden by the registry tag.
  */
 function experimentConfig(team: Team, m: ModelSpec, labels: Labels): K8sObject[] {
   if (!m.experiment) return [];
