@@ -10,6 +10,7 @@ import type { ResolvedEnvironment } from '../spec/model.js';
 import type { SharedService } from '../spec/schema.js';
 import { commonLabels } from './labels.js';
 import { serviceMonitor } from './monitors.js';
+import { RESTRICTED_CONTAINER, restrictedPod } from './security-context.js';
 
 interface Engine {
   readonly image: string;
@@ -173,22 +174,6 @@ const ENGINES: Record<NonNullable<SharedService['engine']>, Engine> = {
   },
 };
 
-const RESTRICTED_CONTAINER = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ['ALL'] },
-};
-
-function podSecurity(uid: number) {
-  return {
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    fsGroup: uid,
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-}
-
 export function dataServiceObjects(env: ResolvedEnvironment, svc: SharedService): K8sObject[] {
   const engine = svc.engine ? ENGINES[svc.engine] : undefined;
   if (!engine) return [];
@@ -267,7 +252,7 @@ export function dataServiceObjects(env: ResolvedEnvironment, svc: SharedService)
           spec: {
             serviceAccountName: svc.name,
             automountServiceAccountToken: false,
-            securityContext: podSecurity(engine.uid),
+            securityContext: restrictedPod(engine.uid),
             containers: [container, ...(engine.metrics.sidecar ? [engine.metrics.sidecar(svc)] : [])],
             volumes: engine.scratch.map((_, i) => ({ name: `scratch-${i}`, emptyDir: {} })),
           },
@@ -328,7 +313,7 @@ function bucketJob(env: ResolvedEnvironment, svc: SharedService, labels: Record<
         spec: {
           restartPolicy: 'OnFailure',
           automountServiceAccountToken: false,
-          securityContext: podSecurity(1000),
+          securityContext: restrictedPod(1000),
           containers: [
             {
               name: 'mc',

@@ -20,31 +20,13 @@ import { analysisThresholds, type ModelSpec, modelDefaults } from '../spec/model
 import type { Team } from '../spec/schema.js';
 import { nsSelector, policy } from './network.js';
 import { REGISTRY_APP, REGISTRY_PORT, registryNamespace, registryUrl, SHUTDOWN_DELAY } from './registry.js';
+import { RESTRICTED_CONTAINER, restrictedPod, SERVER_UID } from './security-context.js';
 import { issuerName } from './tls.js';
 
 type Labels = Record<string, string>;
 
-/** The model server image's user (the official node images' `node`, uid/gid 1000). */
-export const SERVER_UID = 1000;
 /** kube-prometheus-stack's Prometheus Service: `<fullname>-prometheus`, port 9090 (chart templates/prometheus/service.yaml). */
 export const PROMETHEUS_SERVICE = `${KUBE_PROMETHEUS_STACK}-prometheus`;
-
-export const RESTRICTED_CONTAINER = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  capabilities: { drop: ['ALL'] },
-};
-
-export function restrictedPod(uid: number) {
-  return {
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    fsGroup: uid,
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-}
 
 export const stableService = (m: ModelSpec) => `${m.name}-stable`;
 export const canaryService = (m: ModelSpec) => `${m.name}-canary`;

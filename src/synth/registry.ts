@@ -18,8 +18,8 @@ import type { SharedService, Team } from '../spec/schema.js';
 import { credentialsSecret } from './data-services.js';
 import { consumerSecrets, platformCredential } from './external-secrets.js';
 import { commonLabels } from './labels.js';
-import { RESTRICTED_CONTAINER, restrictedPod, SERVER_UID } from './models.js';
 import { ipBlock, nsSelector, policy } from './network.js';
+import { RESTRICTED_CONTAINER, restrictedPod, SERVER_UID } from './security-context.js';
 
 export const REGISTRY_APP = 'mlp-registry';
 /** SIGTERM → keep serving this long (endpoint removal spreading), then drain; within the 30 s grace period. */
