@@ -1,30 +1,25 @@
 // Artifacts in an S3-compatible bucket. MinIO cannot run on these machines; s3rver (an S3 protocol
 // server in Node) is the peer, so this proves the S3 wire protocol, not AWS's or MinIO's quirks.
 import { request } from 'node:http';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openRegistry, type Registry } from '../src/registry/service.js';
 import { tempDir } from './helpers.js';
+import { startS3rver } from './s3rver.js';
 
 let s3: S3rver;
 let reg: Registry;
 const url = (path: string) => `/api/2.0/mlflow-artifacts/artifacts/${path}`;
 
 beforeAll(async () => {
-  s3 = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: tempDir(),
-    configureBuckets: [{ name: 'mlp-artifacts', configs: [] }],
-  });
-  const { port } = (await s3.run()) as unknown as { port: number };
+  const started = await startS3rver();
+  s3 = started.server;
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   reg = await openRegistry({
     stateDir: tempDir(),
     artifactRoot: 's3://mlp-artifacts/registry',
-    s3Endpoint: `http://127.0.0.1:${port}`,
+    s3Endpoint: started.endpoint,
   });
 });
 afterAll(async () => {

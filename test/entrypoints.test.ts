@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryServeCommand } from '../src/cli/commands/registry-serve.js';
 import { demoModelOnnx } from '../src/model/sentiment.js';
@@ -17,6 +17,7 @@ import { RegistryClient } from '../src/registry/client.js';
 import { parsePromText } from '../src/rollout/prom-text.js';
 import { CHALLENGER_PERCENT_TAG } from '../src/serving/weight.js';
 import { mlp, POSTGRES_URL, ROOT, tempDir, waitFor } from './helpers.js';
+import { startS3rver } from './s3rver.js';
 
 const TOKEN = 'entrypoint-test-token-0123456789';
 
@@ -63,15 +64,7 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  s3 = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: tempDir(),
-    configureBuckets: [{ name: 'mlp-artifacts', configs: [] }],
-  });
-  const { port } = (await s3.run()) as unknown as { port: number };
-  s3Endpoint = `http://127.0.0.1:${port}`;
+  ({ server: s3, endpoint: s3Endpoint } = await startS3rver());
   await admin((c) => c.query(`create database "${database}"`));
   const u = new URL(POSTGRES_URL);
   u.pathname = `/${database}`;

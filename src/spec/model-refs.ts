@@ -10,6 +10,7 @@ import type { SloSpec } from '../observability/types.js';
 import type { PathSegment } from './errors.js';
 import type { ResolvedObservability } from './model.js';
 import { modelDefaults } from './models.js';
+import { teamPath } from './references.js';
 import type { PlatformSpecRaw, Team } from './schema.js';
 import type { RawIssue } from './zod-issues.js';
 
@@ -33,8 +34,7 @@ export function checkModels(
   report: Report,
   byName = false,
 ): void {
-  const at = (index: number, team: Team, ...rest: PathSegment[]): PathSegment[] =>
-    byName ? [...prefix, team.name, ...rest] : [...prefix, index, ...rest];
+  const at = teamPath(prefix, byName);
   const hosts = new Map<string, string>();
   for (const t of teams)
     for (const r of t.ingress) if (!hosts.has(r.host)) hosts.set(r.host, `team ${t.name}`);

@@ -128,6 +128,15 @@ export function checkPlatform(raw: PlatformSpecRaw, teams: readonly Team[], repo
 }
 
 /**
+ * Where a team's field is: by index in the base `teams` list, by name in an environment's
+ * override map (`byName`).
+ */
+export function teamPath(prefix: readonly PathSegment[], byName: boolean) {
+  return (index: number, team: Team, ...rest: PathSegment[]): PathSegment[] =>
+    byName ? [...prefix, team.name, ...rest] : [...prefix, index, ...rest];
+}
+
+/**
  * Per team list (the base, then every environment's merged teams): unique names and entries,
  * references that resolve, ingress ports open and hosts unique across teams.
  */
@@ -138,8 +147,7 @@ export function checkTeams(
   report: Report,
   byName = false,
 ): void {
-  const at = (index: number, team: Team, ...rest: PathSegment[]): PathSegment[] =>
-    byName ? [...prefix, team.name, ...rest] : [...prefix, index, ...rest];
+  const at = teamPath(prefix, byName);
   const services = new Set(raw.sharedServices.map((s) => s.name));
   const names = new Set(teams.map((t) => t.name));
   if (!byName) {
